@@ -26,7 +26,8 @@ enum class store_errc {
 class store_error : public std::runtime_error {
 public:
     store_error(store_errc code, const std::string& message)
-        : std::runtime_error(message), code_(code) {}
+        : std::runtime_error(message)
+        , code_(code) {}
     store_errc code() const noexcept { return code_; }
 
 private:

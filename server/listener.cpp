@@ -1,1 +1,63 @@
-// placeholder until implemented
+#include "listener.hpp"
+
+#include "http_session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <spdlog/spdlog.h>
+
+namespace liveticker::server {
+
+listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, const server_context& ctx)
+    // The acceptor's own strand: stop() may be called from the signal handler's thread.
+    : ioc_(ioc)
+    , acceptor_(net::make_strand(ioc))
+    , ctx_(ctx) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(net::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(net::socket_base::max_listen_connections);
+}
+
+void listener::run() {
+    net::dispatch(acceptor_.get_executor(),
+                  beast::bind_front_handler(&listener::do_accept, shared_from_this()));
+}
+
+void listener::stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+        error_code ec;
+        self->acceptor_.close(ec);
+    });
+}
+
+tcp::endpoint listener::local_endpoint() const {
+    return acceptor_.local_endpoint();
+}
+
+void listener::do_accept() {
+    // Each connection gets its own strand, so its handlers never run concurrently even with
+    // several I/O threads, and need no locks of their own.
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+}
+
+void listener::on_accept(error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) {
+        return; // stop() closed the acceptor
+    }
+    if (ec) {
+        // Running out of file descriptors must not end accepting for good: log and go on.
+        fail(ec, "accept");
+    } else {
+        error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored); // live events are small and urgent
+        std::make_shared<http_session>(std::move(socket), ctx_)->run();
+    }
+    if (acceptor_.is_open()) {
+        do_accept();
+    }
+}
+
+} // namespace liveticker::server

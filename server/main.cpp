@@ -1,1 +1,126 @@
-int main() { return 0; }
+// tickerd: wires the store, the hub, the editor API and the listener together, then runs the
+// event loop until SIGINT or SIGTERM.
+#include "demo_loader.hpp"
+#include "editor_api.hpp"
+#include "editors.hpp"
+#include "listener.hpp"
+#include "metrics.hpp"
+#include "server_config.hpp"
+#include "server_context.hpp"
+#include "sqlite_store.hpp"
+#include "static_files.hpp"
+#include "store_worker.hpp"
+#include "ticker_hub.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <thread>
+#include <vector>
+
+using namespace liveticker::server;
+
+namespace {
+
+// Loads every ticker's first entries and replay window before the first reader arrives.
+void load_hub(entry_store& store, ticker_hub& hub, std::size_t replay_window) {
+    const auto head = static_cast<int>(ticker_hub::head_capacity);
+    for (const auto& t : store.list_tickers()) {
+        hub.load(t,
+                 store.list_entries({t.id, liveticker::protocol::order::newest, head, {}}).entries,
+                 store.list_entries({t.id, liveticker::protocol::order::oldest, head, {}}).entries,
+                 store.recent_events(t.id, replay_window));
+    }
+}
+
+// Stops the loop once readers have been sent their close frames and no editor request is
+// still waiting for its answer, or after a grace period.
+void stop_when_drained(net::io_context& ioc, const metrics& m,
+                       std::shared_ptr<net::steady_timer> timer, int ticks_left) {
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([&ioc, &m, timer, ticks_left](error_code) {
+        if (ticks_left <= 0 ||
+            (m.websockets_open.load() == 0 && m.requests_in_flight.load() == 0)) {
+            ioc.stop();
+            return;
+        }
+        stop_when_drained(ioc, m, timer, ticks_left - 1);
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    auto parsed = parse_config(argc, argv);
+    if (!parsed.config) {
+        return parsed.exit_code;
+    }
+    const server_config& config = *parsed.config;
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+    try {
+        editors editor_list;
+        if (config.editors_file.empty()) {
+            spdlog::warn("no --editors file: the API is read-only");
+        } else {
+            editor_list = editors::load(config.editors_file);
+            spdlog::info("{} editors loaded from {}", editor_list.size(),
+                         config.editors_file.string());
+        }
+
+        auto writer = std::make_unique<sqlite_store>(config.db);
+        if (!config.seed_file.empty()) {
+            load_demo(*writer, config.seed_file);
+        }
+        metrics stats;
+        store_worker store(std::move(writer), std::make_unique<sqlite_store>(config.db), stats);
+        ticker_hub hub(
+            config.replay_window, stats,
+            [&store](std::string_view ticker, liveticker::protocol::order ord, int limit) {
+                return store.writer_store()
+                    .list_entries({std::string(ticker), ord, limit, {}})
+                    .entries;
+            });
+        load_hub(store.writer_store(), hub, config.replay_window);
+
+        const auto files = static_files::load(config.web_root);
+        editor_api api(hub, hub, store, editor_list);
+        const server_context ctx{config, hub, api, store, files, stats};
+
+        net::io_context ioc{static_cast<int>(config.threads)};
+        const tcp::endpoint endpoint{net::ip::make_address(config.listen_address),
+                                     config.listen_port};
+        auto acceptor = std::make_shared<listener>(ioc, endpoint, ctx);
+        acceptor->run();
+        const auto bound = acceptor->local_endpoint();
+        spdlog::info("listening on http://{}:{} ({} threads, database {})",
+                     bound.address().to_string(), bound.port(), config.threads, config.db.string());
+
+        net::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](error_code, int signal) {
+            spdlog::info("signal {}: closing readers and stopping", signal);
+            acceptor->stop();
+            hub.shut_down_all();
+            stop_when_drained(ioc, stats, std::make_shared<net::steady_timer>(ioc), 150);
+        });
+
+        std::vector<std::jthread> threads;
+        for (unsigned i = 1; i < config.threads; ++i) {
+            threads.emplace_back([&ioc] { ioc.run(); });
+        }
+        ioc.run();
+        for (auto& t : threads) {
+            t.join();
+        }
+        store.stop(); // every acknowledged change is committed before this returns
+        spdlog::info("stopped");
+    } catch (const std::exception& e) {
+        spdlog::critical("tickerd cannot run: {}", e.what());
+        return 1;
+    }
+    return 0;
+}

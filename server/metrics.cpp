@@ -1,1 +1,81 @@
-// placeholder until implemented
+#include "metrics.hpp"
+
+#include <sstream>
+
+namespace liveticker::server {
+
+void metrics::count_http_response(unsigned status) noexcept {
+    std::size_t slot = tracked_statuses.size(); // "other"
+    for (std::size_t i = 0; i < tracked_statuses.size(); ++i) {
+        if (tracked_statuses[i] == status) {
+            slot = i;
+            break;
+        }
+    }
+    http_responses_[slot].fetch_add(1, std::memory_order_relaxed);
+}
+
+void metrics::observe_store(std::chrono::steady_clock::duration took) noexcept {
+    const double seconds = std::chrono::duration<double>(took).count();
+    for (std::size_t i = 0; i < store_buckets.size(); ++i) {
+        if (seconds <= store_buckets[i]) {
+            store_bucket_counts_[i].fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+    store_count_.fetch_add(1, std::memory_order_relaxed);
+    store_sum_us_.fetch_add(
+        static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(took).count()),
+        std::memory_order_relaxed);
+}
+
+std::string metrics::render() const {
+    std::ostringstream out;
+    const auto gauge = [&](const char* name, const char* help, std::int64_t value) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
+            << name << ' ' << value << '\n';
+    };
+    const auto counter = [&](const char* name, const char* help, std::uint64_t value) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n"
+            << name << ' ' << value << '\n';
+    };
+    gauge("liveticker_connections", "Open TCP connections (HTTP and WebSocket).",
+          connections_open.load());
+    gauge("liveticker_websockets", "Open WebSocket connections.", websockets_open.load());
+    gauge("liveticker_subscriptions", "Ticker subscriptions held by readers.",
+          subscriptions.load());
+    counter("liveticker_events_published_total", "Events published to readers.",
+            events_published.load());
+    counter("liveticker_frames_sent_total", "WebSocket frames written to readers.",
+            frames_sent.load());
+    counter("liveticker_bytes_sent_total", "WebSocket payload bytes written to readers.",
+            bytes_sent.load());
+    counter("liveticker_slow_readers_dropped_total",
+            "Readers closed because their send queue passed the limit.",
+            slow_readers_dropped.load());
+    counter("liveticker_bad_frames_total", "Reader frames refused as malformed or over a limit.",
+            bad_frames.load());
+
+    out << "# HELP liveticker_http_responses_total HTTP responses by status.\n"
+           "# TYPE liveticker_http_responses_total counter\n";
+    for (std::size_t i = 0; i < tracked_statuses.size(); ++i) {
+        out << "liveticker_http_responses_total{status=\"" << tracked_statuses[i] << "\"} "
+            << http_responses_[i].load() << '\n';
+    }
+    out << "liveticker_http_responses_total{status=\"other\"} "
+        << http_responses_[tracked_statuses.size()].load() << '\n';
+
+    out << "# HELP liveticker_store_seconds Duration of store operations.\n"
+           "# TYPE liveticker_store_seconds histogram\n";
+    for (std::size_t i = 0; i < store_buckets.size(); ++i) {
+        out << "liveticker_store_seconds_bucket{le=\"" << store_buckets[i] << "\"} "
+            << store_bucket_counts_[i].load() << '\n';
+    }
+    out << "liveticker_store_seconds_bucket{le=\"+Inf\"} " << store_count_.load() << '\n'
+        << "liveticker_store_seconds_sum " << static_cast<double>(store_sum_us_.load()) / 1e6
+        << '\n'
+        << "liveticker_store_seconds_count " << store_count_.load() << '\n';
+    return out.str();
+}
+
+} // namespace liveticker::server

@@ -1,1 +1,563 @@
-// placeholder until implemented
+// tickerd end to end: a real tickerd process on a loopback port with a real SQLite file, real
+// WebSocket readers and real HTTP editors. Each test says what a reader or editor relies on.
+#include "client.hpp"
+#include "temp_dir.hpp"
+#include "tickerd_process.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+using liveticker::client::header_list;
+using liveticker::client::http_client;
+using liveticker::client::http_response;
+using liveticker::client::ws_client;
+using liveticker::test::tickerd_options;
+using liveticker::test::tickerd_process;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+header_list editor(const char* token = liveticker::test::alice_token) {
+    return {{"Authorization", std::string("Bearer ") + token}};
+}
+
+http_response create_ticker(http_client& api, const std::string& id,
+                            const std::string& title = "Testticker") {
+    return api.request("POST", "/api/tickers",
+                       json{{"id", id}, {"title", title}, {"description", "für Tests"}}.dump(),
+                       editor());
+}
+
+std::int64_t post(http_client& api, const std::string& ticker, const std::string& body,
+                  header_list headers = editor()) {
+    const auto res = api.request("POST", "/api/tickers/" + ticker + "/entries",
+                                 json{{"body", body}}.dump(), headers);
+    INFO(res.body);
+    REQUIRE(res.status == 201);
+    return json::parse(res.body).at("id").get<std::int64_t>();
+}
+
+json read_json(ws_client& ws, std::chrono::milliseconds timeout = 5s) {
+    const auto text = ws.read(timeout);
+    REQUIRE(text.has_value());
+    return json::parse(*text);
+}
+
+unsigned post_status(http_client& api, const std::string& ticker) {
+    return api
+        .request("POST", "/api/tickers/" + ticker + "/entries", json{{"body", "x"}}.dump(),
+                 editor())
+        .status;
+}
+
+/// Reads the next frame and checks its type.
+json expect(ws_client& ws, const std::string& type) {
+    auto frame = read_json(ws);
+    INFO(frame.dump());
+    REQUIRE(frame.at("type") == type);
+    return frame;
+}
+
+json subscribe(ws_client& ws, const std::string& ticker, const std::string& order = "newest",
+               int limit = 20) {
+    ws.send_text(
+        json{{"type", "subscribe"}, {"ticker", ticker}, {"order", order}, {"limit", limit}}.dump());
+    return expect(ws, "snapshot");
+}
+
+std::vector<std::int64_t> ids_of(const json& entries) {
+    std::vector<std::int64_t> ids;
+    for (const auto& e : entries) {
+        ids.push_back(e.at("id").get<std::int64_t>());
+    }
+    return ids;
+}
+
+/// Checks that nothing else arrives for a short while.
+void expect_silence(ws_client& ws) {
+    const auto text = ws.read(300ms);
+    INFO((text ? *text : std::string("(nothing)")));
+    CHECK_FALSE(text.has_value());
+}
+
+} // namespace
+
+TEST_CASE("tickerd answers health, metrics and the web client", "[server]") {
+    tickerd_process server;
+    http_client http(server.url());
+
+    const auto health = http.request("GET", "/healthz");
+    CHECK(health.status == 200);
+    CHECK(health.body == "ok\n");
+
+    const auto metrics = http.request("GET", "/metrics");
+    CHECK(metrics.status == 200);
+    CHECK(metrics.body.find("liveticker_websockets ") != std::string::npos);
+    CHECK(metrics.body.find("liveticker_http_responses_total{status=\"200\"}") !=
+          std::string::npos);
+
+    const auto index = http.request("GET", "/");
+    CHECK(index.status == 200);
+    CHECK(index.header("Content-Type").starts_with("text/html"));
+    const auto page = http.request("GET", "/t/demo");
+    CHECK(page.status == 200);
+    CHECK(page.body == index.body);
+
+    const auto cached = http.request("GET", "/", {}, {{"If-None-Match", index.header("ETag")}});
+    CHECK(cached.status == 304);
+
+    CHECK(http.request("GET", "/../CMakeLists.txt").status == 404);
+    CHECK(http.request("GET", "/%2e%2e/CMakeLists.txt").status == 404);
+    CHECK(http.request("GET", "/no-such-file.js").status == 404);
+}
+
+TEST_CASE("the editor API refuses what it must, with a clear error", "[server][api]") {
+    tickerd_process server;
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "koalition").status == 201);
+
+    SECTION("no token or a wrong token: 401") {
+        const auto none =
+            api.request("POST", "/api/tickers/koalition/entries", json{{"body", "x"}}.dump());
+        CHECK(none.status == 401);
+        CHECK(json::parse(none.body)["error"]["code"] == "unauthorized");
+        const auto wrong =
+            api.request("POST", "/api/tickers/koalition/entries", json{{"body", "x"}}.dump(),
+                        {{"Authorization", "Bearer not-a-real-token-000"}});
+        CHECK(wrong.status == 401);
+        CHECK(wrong.body.find("not-a-real-token") == std::string::npos);
+    }
+    SECTION("validation names the field: 400") {
+        const auto res = api.request("POST", "/api/tickers/koalition/entries",
+                                     json{{"body", "   "}}.dump(), editor());
+        CHECK(res.status == 400);
+        const auto error = json::parse(res.body)["error"];
+        CHECK(error["code"] == "invalid_request");
+        CHECK(error["field"] == "body");
+
+        const auto bad_json =
+            api.request("POST", "/api/tickers/koalition/entries", "{\"body\":", editor());
+        CHECK(bad_json.status == 400);
+        const auto bad_id = api.request(
+            "POST", "/api/tickers", json{{"id", "Nicht gültig"}, {"title", "x"}}.dump(), editor());
+        CHECK(bad_id.status == 400);
+        CHECK(json::parse(bad_id.body)["error"]["field"] == "id");
+        const auto bad_limit = api.request("GET", "/api/tickers/koalition/entries?limit=500");
+        CHECK(bad_limit.status == 400);
+        CHECK(json::parse(bad_limit.body)["error"]["field"] == "limit");
+        CHECK(api.request("GET", "/api/tickers/koalition/entries?cursor=zzz").status == 400);
+    }
+    SECTION("unknown ticker or entry: 404") {
+        CHECK(api.request("GET", "/api/tickers/nope").status == 404);
+        CHECK(api.request("GET", "/api/tickers/nope/entries").status == 404);
+        CHECK(post_status(api, "nope") == 404);
+        CHECK(api.request("DELETE", "/api/tickers/koalition/entries/999", {}, editor()).status ==
+              404);
+        CHECK(api.request("GET", "/api/nothing").status == 404);
+    }
+    SECTION("wrong method: 405 with Allow") {
+        const auto res = api.request("DELETE", "/api/tickers/koalition", {}, editor());
+        CHECK(res.status == 405);
+        CHECK(res.header("Allow") == "GET, PATCH");
+    }
+    SECTION("existing ticker: 409") {
+        const auto res = create_ticker(api, "koalition");
+        CHECK(res.status == 409);
+        CHECK(json::parse(res.body)["error"]["code"] == "ticker_exists");
+    }
+    SECTION("body over the limit: 413") {
+        const std::string huge(100 * 1024, 'a');
+        http_client fresh(server.url());
+        const auto res = fresh.request("POST", "/api/tickers/koalition/entries",
+                                       json{{"body", huge}}.dump(), editor());
+        CHECK(res.status == 413);
+    }
+    SECTION("not JSON: 415") {
+        const auto res =
+            api.request("POST", "/api/tickers/koalition/entries", "body=x",
+                        {{"Authorization", std::string("Bearer ") + liveticker::test::alice_token},
+                         {"Content-Type", "application/x-www-form-urlencoded"}});
+        CHECK(res.status == 415);
+    }
+    // Nothing of the above wrote anything.
+    const auto t = json::parse(api.request("GET", "/api/tickers/koalition").body);
+    CHECK(t["entry_count"] == 0);
+    CHECK(t["seq"] == 0);
+}
+
+TEST_CASE("entries are created, edited and deleted through the API", "[server][api]") {
+    tickerd_process server;
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "telefonat").status == 201);
+
+    const auto created = api.request(
+        "POST", "/api/tickers/telefonat/entries",
+        json{{"body", "Das Gespräch beginnt um **21:30 MEZ**. <script>alert(1)</script>"},
+             {"title", "Termin"},
+             {"image",
+              {{"url", "https://example.org/peskow.jpg"},
+               {"caption", "Kreml-Sprecher (Archivbild)"},
+               {"credit", "© Agentur"},
+               {"alt", "Ein Mann am Rednerpult"}}},
+             {"key", true}}
+            .dump(),
+        editor());
+    REQUIRE(created.status == 201);
+    const auto entry = json::parse(created.body);
+    CHECK(entry["author"] == "alice");
+    CHECK(entry["title"] == "Termin");
+    CHECK(entry["key"] == true);
+    CHECK(entry["pinned"] == false);
+    CHECK(entry["revision"] == 1);
+    CHECK(entry["image"]["credit"] == "© Agentur");
+    CHECK(entry["html"].get<std::string>().find("<strong>21:30 MEZ</strong>") != std::string::npos);
+    CHECK(entry["html"].get<std::string>().find("<script>") == std::string::npos);
+    const auto id = entry["id"].get<std::int64_t>();
+
+    const auto edited =
+        api.request("PATCH", "/api/tickers/telefonat/entries/" + std::to_string(id),
+                    json{{"body", "Verschoben auf 22:00 MEZ."}, {"title", nullptr}}.dump(),
+                    editor("bob-token-9876543210"));
+    REQUIRE(edited.status == 200);
+    const auto after = json::parse(edited.body);
+    CHECK(after["revision"] == 2);
+    CHECK(after["title"].is_null());
+    CHECK(after["author"] == "alice"); // the entry stays its author's
+    CHECK(after["html"] == "<p>Verschoben auf 22:00 MEZ.</p>\n");
+
+    const auto fetched = api.request("GET", "/api/tickers/telefonat/entries/" + std::to_string(id));
+    CHECK(json::parse(fetched.body) == after);
+
+    CHECK(
+        api.request("DELETE", "/api/tickers/telefonat/entries/" + std::to_string(id), {}, editor())
+            .status == 204);
+    CHECK(api.request("GET", "/api/tickers/telefonat/entries/" + std::to_string(id)).status == 404);
+    const auto t = json::parse(api.request("GET", "/api/tickers/telefonat").body);
+    CHECK(t["entry_count"] == 0);
+    CHECK(t["seq"] == 3);
+}
+
+TEST_CASE("an Idempotency-Key makes an editor's retry post nothing new", "[server][api]") {
+    tickerd_process server;
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "wahl").status == 201);
+    auto headers = editor();
+    headers.emplace_back("Idempotency-Key", "retry-0001");
+
+    const auto first = post(api, "wahl", "Erste Hochrechnung", headers);
+    const auto again = api.request("POST", "/api/tickers/wahl/entries",
+                                   json{{"body", "Erste Hochrechnung"}}.dump(), headers);
+    CHECK(again.status == 201);
+    CHECK(again.header("Idempotent-Replayed") == "true");
+    CHECK(json::parse(again.body)["id"] == first);
+
+    const auto reused = api.request("POST", "/api/tickers/wahl/entries",
+                                    json{{"body", "Etwas anderes"}}.dump(), headers);
+    CHECK(reused.status == 422);
+
+    const auto t = json::parse(api.request("GET", "/api/tickers/wahl").body);
+    CHECK(t["entry_count"] == 1);
+    CHECK(t["seq"] == 1);
+}
+
+namespace {
+
+/// Walks every page of a ticker over HTTP; `between` runs after the first page.
+std::vector<std::int64_t> walk_pages(http_client& api, const std::string& ticker,
+                                     const std::string& order,
+                                     const std::function<void()>& between) {
+    std::vector<std::int64_t> seen;
+    std::string target = "/api/tickers/" + ticker + "/entries?order=" + order + "&limit=3";
+    for (int pages = 0; pages < 20; ++pages) {
+        const auto res = api.request("GET", target);
+        REQUIRE(res.status == 200);
+        const auto page = json::parse(res.body);
+        for (const auto id : ids_of(page["entries"])) {
+            seen.push_back(id);
+        }
+        if (page["cursor"].is_null()) {
+            break;
+        }
+        target = "/api/tickers/" + ticker +
+                 "/entries?limit=3&cursor=" + page["cursor"].get<std::string>();
+        if (pages == 0) {
+            between();
+        }
+    }
+    return seen;
+}
+
+} // namespace
+
+TEST_CASE("HTTP pages walk the whole ticker, stable while it changes", "[server][api]") {
+    tickerd_process server;
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "seiten").status == 201);
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 7; ++i) {
+        ids.push_back(post(api, "seiten", "Eintrag " + std::to_string(i)));
+    }
+
+    // Newest first: an entry posted meanwhile lands above the pages already read.
+    std::int64_t extra = 0;
+    const auto newest =
+        walk_pages(api, "seiten", "newest", [&] { extra = post(api, "seiten", "dazwischen"); });
+    CHECK(newest == std::vector<std::int64_t>(ids.rbegin(), ids.rend()));
+
+    // Oldest first: deleting an entry already read does not make the next page skip one.
+    const auto oldest = walk_pages(api, "seiten", "oldest", [&] {
+        REQUIRE(api.request("DELETE", "/api/tickers/seiten/entries/" + std::to_string(ids[0]), {},
+                            editor())
+                    .status == 204);
+    });
+    auto expected = ids;
+    expected.push_back(extra);
+    CHECK(oldest == expected);
+
+    const auto mixed = api.request("GET", "/api/tickers/seiten/entries?order=oldest&cursor=" +
+                                              json::parse(api.request("GET", "/api/tickers/seiten/"
+                                                                             "entries?limit=1")
+                                                              .body)["cursor"]
+                                                  .get<std::string>());
+    CHECK(mixed.status == 400); // a newest-first cursor cannot continue an oldest-first list
+}
+
+TEST_CASE("a reader gets a snapshot in its order and then every change live",
+          "[server][websocket]") {
+    tickerd_process server;
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "gipfel").status == 201);
+    std::vector<std::int64_t> ids;
+    for (int i = 1; i <= 5; ++i) {
+        ids.push_back(post(api, "gipfel", "Meldung " + std::to_string(i)));
+    }
+
+    ws_client newest(server.url());
+    ws_client oldest(server.url());
+    const auto snap_newest = subscribe(newest, "gipfel", "newest", 3);
+    const auto snap_oldest = subscribe(oldest, "gipfel", "oldest", 3);
+    CHECK(ids_of(snap_newest["entries"]) == std::vector<std::int64_t>{ids[4], ids[3], ids[2]});
+    CHECK(ids_of(snap_oldest["entries"]) == std::vector<std::int64_t>{ids[0], ids[1], ids[2]});
+    CHECK(snap_newest["ticker"]["seq"] == 5);
+    CHECK(snap_newest["ticker"]["entry_count"] == 5);
+    CHECK(snap_newest["order"] == "newest");
+    REQUIRE(snap_newest["cursor"].is_string());
+
+    SECTION("more pages continue in the subscription's order") {
+        newest.send_text(json{
+            {"type", "more"},
+            {"ticker", "gipfel"},
+            {"cursor", snap_newest["cursor"]},
+            {"limit", 3}}.dump());
+        const auto page = expect(newest, "page");
+        CHECK(ids_of(page["entries"]) == std::vector<std::int64_t>{ids[1], ids[0]});
+        CHECK(page["cursor"].is_null());
+        CHECK(page["order"] == "newest");
+    }
+
+    SECTION("two readers receive the same events, in seq order") {
+        const auto created = post(api, "gipfel", "Neu: die Delegationen treffen ein");
+        REQUIRE(api.request("PATCH", "/api/tickers/gipfel/entries/" + std::to_string(created),
+                            json{{"pinned", true}}.dump(), editor())
+                    .status == 200);
+        REQUIRE(api.request("DELETE", "/api/tickers/gipfel/entries/" + std::to_string(ids[0]), {},
+                            editor())
+                    .status == 204);
+        REQUIRE(
+            api.request("PATCH", "/api/tickers/gipfel", json{{"status", "ended"}}.dump(), editor())
+                .status == 200);
+
+        for (auto* ws : {&newest, &oldest}) {
+            const auto e1 = expect(*ws, "event");
+            CHECK(e1["seq"] == 6);
+            CHECK(e1["op"] == "create");
+            CHECK(e1["entry"]["id"] == created);
+            CHECK(e1["entry"]["body"] == "Neu: die Delegationen treffen ein");
+            const auto e2 = expect(*ws, "event");
+            CHECK(e2["seq"] == 7);
+            CHECK(e2["op"] == "update");
+            CHECK(e2["entry"]["pinned"] == true);
+            CHECK(e2["entry"]["revision"] == 2);
+            const auto e3 = expect(*ws, "event");
+            CHECK(e3["seq"] == 8);
+            CHECK(e3["op"] == "delete");
+            CHECK(e3["entry"] == json{{"id", ids[0]}, {"deleted", true}});
+            const auto e4 = expect(*ws, "event");
+            CHECK(e4["seq"] == 9);
+            CHECK(e4["op"] == "ticker");
+            CHECK(e4["ticker_state"]["status"] == "ended");
+            expect_silence(*ws);
+        }
+        // An ended ticker takes no new entries, and says why.
+        const auto refused = api.request("POST", "/api/tickers/gipfel/entries",
+                                         json{{"body", "zu spät"}}.dump(), editor());
+        CHECK(refused.status == 409);
+        CHECK(json::parse(refused.body)["error"]["code"] == "ticker_ended");
+    }
+
+    SECTION("unsubscribe stops the events") {
+        newest.send_text(json{{"type", "unsubscribe"}, {"ticker", "gipfel"}}.dump());
+        post(api, "gipfel", "nur für den zweiten Leser");
+        CHECK(expect(oldest, "event")["op"] == "create");
+        expect_silence(newest);
+    }
+}
+
+TEST_CASE("a reader who reconnects resumes exactly where it left off", "[server][websocket]") {
+    tickerd_process server({.extra_args = {"--replay-window", "4"}});
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "resume").status == 201);
+    post(api, "resume", "vorher");
+
+    std::int64_t last_seq = 0;
+    {
+        ws_client ws(server.url());
+        last_seq = subscribe(ws, "resume")["ticker"]["seq"].get<std::int64_t>();
+        post(api, "resume", "live gesehen");
+        last_seq = expect(ws, "event")["seq"].get<std::int64_t>();
+        ws.close();
+    }
+    CHECK(last_seq == 2);
+    const auto missed1 = post(api, "resume", "verpasst 1");
+    const auto missed2 = post(api, "resume", "verpasst 2");
+
+    ws_client ws(server.url());
+    ws.send_text(json{
+        {"type", "subscribe"}, {"ticker", "resume"}, {"order", "newest"}, {"resume_seq", last_seq}}
+                     .dump());
+    const auto resumed = expect(ws, "resumed");
+    CHECK(resumed["seq"] == last_seq);
+    const auto e3 = expect(ws, "event");
+    CHECK(e3["seq"] == 3);
+    CHECK(e3["entry"]["id"] == missed1);
+    const auto e4 = expect(ws, "event");
+    CHECK(e4["seq"] == 4);
+    CHECK(e4["entry"]["id"] == missed2);
+    expect_silence(ws);
+    post(api, "resume", "wieder live");
+    CHECK(expect(ws, "event")["seq"] == 5);
+
+    SECTION("a resume older than the replay window gets a fresh snapshot") {
+        for (int i = 0; i < 5; ++i) {
+            post(api, "resume", "viel passiert");
+        }
+        ws_client late(server.url());
+        late.send_text(json{{"type", "subscribe"}, {"ticker", "resume"}, {"resume_seq", 1}}.dump());
+        const auto snap = expect(late, "snapshot");
+        CHECK(snap["ticker"]["seq"] == 10);
+        CHECK(snap["entries"].size() == 10);
+    }
+    SECTION("a resume from the current seq sends nothing but 'resumed'") {
+        ws_client current(server.url());
+        current.send_text(
+            json{{"type", "subscribe"}, {"ticker", "resume"}, {"resume_seq", 5}}.dump());
+        CHECK(expect(current, "resumed")["seq"] == 5);
+        expect_silence(current);
+    }
+}
+
+TEST_CASE("bad frames get errors or a close, and other readers never notice",
+          "[server][websocket]") {
+    tickerd_process server({.extra_args = {"--max-subscriptions", "2"}});
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "robust").status == 201);
+    REQUIRE(create_ticker(api, "zwei").status == 201);
+    REQUIRE(create_ticker(api, "drei").status == 201);
+
+    ws_client bystander(server.url());
+    subscribe(bystander, "robust");
+    ws_client bad(server.url());
+    subscribe(bad, "robust");
+
+    for (const std::string& frame :
+         {std::string("nicht json"), std::string("[1,2]"), std::string("{\"type\":\"tanz\"}"),
+          std::string("{\"type\":\"subscribe\",\"ticker\":\"robust\",\"limit\":0}"),
+          std::string("{\"type\":\"more\",\"ticker\":\"robust\",\"cursor\":\"kaputt\"}")}) {
+        bad.send_text(frame);
+        const auto error = expect(bad, "error");
+        CHECK(error["code"] == "bad_request");
+        CHECK_FALSE(error["message"].get<std::string>().empty());
+    }
+    bad.send_text(json{{"type", "subscribe"}, {"ticker", "gibt-es-nicht"}}.dump());
+    CHECK(expect(bad, "error")["code"] == "not_found");
+    bad.send_text(json{{"type", "unsubscribe"}, {"ticker", "zwei"}}.dump());
+    CHECK(expect(bad, "error")["code"] == "not_subscribed");
+    subscribe(bad, "zwei");
+    bad.send_text(json{{"type", "subscribe"}, {"ticker", "drei"}}.dump());
+    CHECK(expect(bad, "error")["code"] == "too_many_subscriptions");
+
+    // The connection is still in service after all that.
+    const auto id = post(api, "robust", "trotzdem zugestellt");
+    CHECK(expect(bad, "event")["entry"]["id"] == id);
+    CHECK(expect(bystander, "event")["entry"]["id"] == id);
+
+    SECTION("a frame over the limit closes with 1009") {
+        bad.send_text(std::string(9000, ' ')); // small enough to be sent whole before the close
+        CHECK_THROWS(read_json(bad));
+        REQUIRE(bad.closed().has_value());
+        CHECK(bad.closed()->code == 1009);
+    }
+    SECTION("a binary frame closes with 1003") {
+        bad.send_binary("\x01\x02");
+        CHECK_THROWS(read_json(bad));
+        REQUIRE(bad.closed().has_value());
+        CHECK(bad.closed()->code == 1003);
+    }
+    const auto later = post(api, "robust", "der andere Leser merkt nichts");
+    CHECK(expect(bystander, "event")["entry"]["id"] == later);
+}
+
+TEST_CASE("everything survives a restart, and seq goes on without a gap", "[server][store]") {
+    liveticker::test::temp_dir dir;
+    const auto db = dir / "restart.db";
+    std::int64_t id = 0;
+    unsigned short port = 0;
+    {
+        tickerd_process first({.db = db});
+        port = first.port();
+        http_client api(first.url());
+        REQUIRE(create_ticker(api, "neustart").status == 201);
+        auto headers = editor();
+        headers.emplace_back("Idempotency-Key", "vor-dem-neustart");
+        id = post(api, "neustart", "vor dem Neustart", headers);
+        post(api, "neustart", "auch vor dem Neustart");
+        CHECK(first.stop() == 0);
+    }
+    tickerd_process second({.db = db, .port = port});
+    http_client api(second.url());
+    const auto page = json::parse(api.request("GET", "/api/tickers/neustart/entries").body);
+    REQUIRE(page["entries"].size() == 2);
+    CHECK(page["entries"][1]["id"] == id);
+
+    // The editor's retry after a restart still posts nothing twice.
+    auto headers = editor();
+    headers.emplace_back("Idempotency-Key", "vor-dem-neustart");
+    CHECK(post(api, "neustart", "vor dem Neustart", headers) == id);
+
+    ws_client ws(second.url());
+    ws.send_text(json{{"type", "subscribe"}, {"ticker", "neustart"}, {"resume_seq", 1}}.dump());
+    CHECK(expect(ws, "resumed")["seq"] == 1);
+    CHECK(expect(ws, "event")["seq"] == 2);
+    post(api, "neustart", "nach dem Neustart");
+    CHECK(expect(ws, "event")["seq"] == 3);
+}
+
+TEST_CASE("stopping tickerd closes readers with 1001", "[server][websocket]") {
+    tickerd_process server;
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "ende").status == 201);
+    ws_client ws(server.url());
+    subscribe(ws, "ende");
+    CHECK(server.stop() == 0);
+    CHECK_THROWS(read_json(ws));
+    REQUIRE(ws.closed().has_value());
+    INFO(ws.closed()->reason);
+    CHECK(ws.closed()->code == 1001);
+}

@@ -8,7 +8,8 @@
 namespace liveticker::test {
 
 temp_dir::temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "liveticker-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "liveticker-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         throw std::runtime_error("mkdtemp failed for " + pattern);
     }

@@ -13,7 +13,9 @@ public:
     temp_dir& operator=(const temp_dir&) = delete;
 
     const std::filesystem::path& path() const noexcept { return path_; }
-    std::filesystem::path operator/(const std::filesystem::path& name) const { return path_ / name; }
+    std::filesystem::path operator/(const std::filesystem::path& name) const {
+        return path_ / name;
+    }
 
 private:
     std::filesystem::path path_;

@@ -1,0 +1,33 @@
+// Accepts connections and starts an http_session for each, on a strand of its own.
+#pragma once
+
+#include "net.hpp"
+#include "server_context.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+namespace liveticker::server {
+
+class listener : public std::enable_shared_from_this<listener> {
+public:
+    /// Binds and listens; throws boost::system::system_error naming the address when it can't.
+    listener(net::io_context& ioc, const tcp::endpoint& endpoint, const server_context& ctx);
+
+    void run();
+    /// Stops accepting; connections already open carry on.
+    void stop();
+    /// The port actually bound (useful with port 0).
+    tcp::endpoint local_endpoint() const;
+
+private:
+    void do_accept();
+    void on_accept(error_code ec, tcp::socket socket);
+
+    net::io_context& ioc_;
+    tcp::acceptor acceptor_;
+    const server_context& ctx_;
+};
+
+} // namespace liveticker::server

@@ -1,0 +1,45 @@
+// Every tunable of tickerd in one place, with its default. The README's configuration table
+// mirrors this struct; parse_config() fills it from flags and TICKERD_* environment variables.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace liveticker::server {
+
+struct server_config {
+    std::string listen_address = "127.0.0.1";
+    unsigned short listen_port = 8080;
+    std::filesystem::path db = "./data/liveticker.db";
+    std::filesystem::path web_root = "./web";
+    std::filesystem::path editors_file; ///< empty: no editor can write (read-only server)
+    std::filesystem::path seed_file;    ///< demo ticker loaded at start when it is missing
+    unsigned threads = 0;               ///< 0: one per hardware thread
+    std::string log_level = "info";
+
+    // Readers (WebSocket)
+    std::size_t max_frame_bytes = 8 * 1024;        ///< larger client frames close with 1009
+    std::size_t max_subscriptions = 16;            ///< per connection
+    std::size_t max_queue_bytes = 4 * 1024 * 1024; ///< a slower reader is closed (4008)
+    std::size_t replay_window = 1000;              ///< events per ticker a reader can resume from
+    std::chrono::seconds handshake_timeout{30};
+    std::chrono::seconds idle_timeout{60}; ///< pings after half of it, drops after all of it
+
+    // Editors and static files (HTTP)
+    std::size_t max_body_bytes = 64 * 1024;
+    std::size_t max_header_bytes = 8 * 1024;
+    std::chrono::seconds http_timeout{30};
+};
+
+/// Parses argv (and TICKERD_* variables). Returns the config, or the process exit code when
+/// the arguments asked for --help or were wrong (CLI11 has printed why).
+struct parse_result {
+    std::optional<server_config> config;
+    int exit_code = 0;
+};
+parse_result parse_config(int argc, const char* const* argv);
+
+} // namespace liveticker::server

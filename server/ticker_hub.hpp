@@ -1,0 +1,120 @@
+// The hub holds every reader session and every subscription, and the in-memory state that lets
+// a crowd of readers subscribe without a database read: each ticker's metadata, the first
+// entries in both orders, the serialized snapshots, and a window of recent events to resume
+// from. Each event is serialized once (by the store) and the same bytes go to every reader.
+#pragma once
+
+#include "change_sink.hpp"
+#include "entry_store.hpp"
+
+#include "liveticker/protocol/types.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace liveticker::server {
+
+class metrics;
+
+/// An event on its way to readers: one allocation shared by all of them.
+struct published_event {
+    std::string ticker;
+    std::int64_t seq = 0;
+    std::string frame;
+};
+
+/// A reader connection as the hub sees it. Both calls come from any thread and must not
+/// block: implementations hand the work to the session's own strand.
+class subscriber {
+public:
+    virtual ~subscriber() = default;
+    virtual void deliver(std::shared_ptr<const published_event> ev) = 0;
+    /// The server is stopping: close with 1001 (going away) after what is queued.
+    virtual void shut_down() = 0;
+};
+
+/// How a subscription starts. For `snapshot` and `resumed`, `first_frame` goes out first, then
+/// `replay` in order; afterwards only events with seq > `seq` are delivered.
+struct subscription_start {
+    enum class kind { snapshot, resumed, not_found };
+    kind outcome = kind::not_found;
+    std::shared_ptr<const std::string> first_frame;
+    std::vector<std::shared_ptr<const published_event>> replay;
+    std::int64_t seq = 0; ///< the last seq the reader has after the frames above
+};
+
+class ticker_hub final : public change_sink {
+public:
+    /// Reads one ticker's first entries in an order (`limit` of them) from the store. Called by
+    /// publish() only, so on the store's writer thread and never under the hub's lock.
+    using head_loader = std::function<std::vector<protocol::entry>(std::string_view ticker,
+                                                                   protocol::order, int limit)>;
+
+    ticker_hub(std::size_t replay_window, server::metrics& m, head_loader load_head);
+
+    /// Loads a ticker's state at start. Not thread-safe against publish: call before serving.
+    void load(const protocol::ticker& t, std::vector<protocol::entry> newest,
+              std::vector<protocol::entry> oldest, const std::vector<logged_event>& events);
+
+    // change_sink
+    void publish(const change& committed) override;
+    void ticker_created(const protocol::ticker& t) override;
+
+    /// Registers `s` for the ticker and tells it how to start. Call on the subscriber's strand
+    /// and enqueue the returned frames before returning to it: events published meanwhile are
+    /// delivered through that same strand, after them.
+    subscription_start subscribe(const protocol::subscribe_request& req,
+                                 const std::shared_ptr<subscriber>& s);
+    void unsubscribe(std::string_view ticker, const subscriber* s);
+
+    /// Reader sessions, so that shutdown reaches those not subscribed to anything too.
+    void join(const std::shared_ptr<subscriber>& s);
+    void leave(const subscriber* s);
+    /// Asks every reader session to close (server stopping).
+    void shut_down_all();
+
+    std::vector<protocol::ticker> tickers() const;
+    std::optional<protocol::ticker> find_ticker(std::string_view id) const;
+    /// The HTTP API's first page (`{"entries":[…],"cursor":…}`), cached like the snapshots.
+    /// std::nullopt when the ticker is unknown.
+    std::optional<std::shared_ptr<const std::string>> first_page(std::string_view ticker,
+                                                                 protocol::order ord, int limit);
+
+    /// Entries kept per order: the first page of any allowed size, with room for deletes.
+    static constexpr std::size_t head_capacity = 200;
+
+private:
+    struct ticker_state {
+        protocol::ticker info;
+        std::vector<protocol::entry> newest; ///< up to head_capacity, id descending
+        std::vector<protocol::entry> oldest; ///< up to head_capacity, id ascending
+        std::deque<std::shared_ptr<const published_event>> recent; ///< replay window
+        /// Serialized snapshot (false) and HTTP page (true) by order and limit; cleared on
+        /// every change.
+        std::map<std::tuple<bool, protocol::order, int>, std::shared_ptr<const std::string>> cached;
+        std::unordered_map<const subscriber*, std::weak_ptr<subscriber>> subscribers;
+    };
+
+    void apply(ticker_state& state, const change& c);
+    std::shared_ptr<const std::string> cached_page(ticker_state& state, bool http,
+                                                   protocol::order ord, int limit);
+
+    const std::size_t replay_window_;
+    server::metrics& metrics_;
+    const head_loader load_head_;
+
+    mutable std::mutex mutex_; // guards everything below; never held while calling out
+    std::map<std::string, ticker_state, std::less<>> tickers_;
+    std::unordered_map<const subscriber*, std::weak_ptr<subscriber>> sessions_;
+};
+
+} // namespace liveticker::server
