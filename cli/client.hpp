@@ -13,11 +13,28 @@
 
 namespace liveticker::client {
 
+/// What kind of transport failure a client_error reports, so callers can pick an exit code or
+/// decide about a retry without parsing messages.
+enum class failure {
+    other,       ///< anything else (e.g. an unexpected handshake answer)
+    bad_url,     ///< the server URL could not be used (https, empty host, …)
+    unreachable, ///< name resolution or connect failed
+    timed_out,   ///< the deadline passed
+    dropped,     ///< the connection broke or was closed mid-exchange
+};
+
 /// Something went wrong on the way (unreachable, timed out, connection dropped, bad URL).
 /// Not thrown for HTTP error statuses: those are ordinary responses.
 class client_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+    client_error(failure kind, const std::string& message)
+        : std::runtime_error(message)
+        , kind_(kind) {}
+    failure kind() const noexcept { return kind_; }
+
+private:
+    failure kind_ = failure::other;
 };
 
 /// "http://host:port" (path ignored; https is refused with a clear client_error for now).
