@@ -13,6 +13,7 @@ listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, const se
     // The acceptor's own strand: stop() may be called from the signal handler's thread.
     : ioc_(ioc)
     , acceptor_(net::make_strand(ioc))
+    , retry_timer_(acceptor_.get_executor())
     , ctx_(ctx) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
@@ -29,6 +30,7 @@ void listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         error_code ec;
         self->acceptor_.close(ec);
+        self->retry_timer_.cancel();
     });
 }
 
@@ -48,9 +50,18 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
         return; // stop() closed the acceptor
     }
     if (ec) {
-        // Running out of file descriptors must not end accepting for good: log and go on.
+        // Running out of file descriptors must not end accepting for good, nor spin: log,
+        // wait a moment for connections to close, and accept again.
         fail(ec, "accept");
-    } else {
+        retry_timer_.expires_after(std::chrono::milliseconds(100));
+        retry_timer_.async_wait([self = shared_from_this()](error_code wait_ec) {
+            if (!wait_ec && self->acceptor_.is_open()) {
+                self->do_accept();
+            }
+        });
+        return;
+    }
+    {
         error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored); // live events are small and urgent
         std::make_shared<http_session>(std::move(socket), ctx_)->run();

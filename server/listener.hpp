@@ -5,6 +5,7 @@
 #include "server_context.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 
@@ -27,6 +28,7 @@ private:
 
     net::io_context& ioc_;
     tcp::acceptor acceptor_;
+    net::steady_timer retry_timer_; // paces accepting after an error such as EMFILE
     const server_context& ctx_;
 };
 

@@ -51,6 +51,22 @@ void stop_when_drained(net::io_context& ioc, const metrics& m,
     });
 }
 
+// Every minute in which something happened, one info line with the counters.
+void log_summary_every_minute(const metrics& m, std::shared_ptr<net::steady_timer> timer,
+                              std::string last) {
+    timer->expires_after(std::chrono::minutes(1));
+    timer->async_wait([&m, timer, last = std::move(last)](error_code ec) {
+        if (ec) {
+            return;
+        }
+        auto now = m.summary();
+        if (now != last) {
+            spdlog::info("summary: {}", now);
+        }
+        log_summary_every_minute(m, timer, std::move(now));
+    });
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -100,10 +116,14 @@ int main(int argc, char** argv) {
         spdlog::info("listening on http://{}:{} ({} threads, database {})",
                      bound.address().to_string(), bound.port(), config.threads, config.db.string());
 
+        auto summary_timer = std::make_shared<net::steady_timer>(ioc);
+        log_summary_every_minute(stats, summary_timer, stats.summary());
+
         net::signal_set signals(ioc, SIGINT, SIGTERM);
         signals.async_wait([&](error_code, int signal) {
             spdlog::info("signal {}: closing readers and stopping", signal);
             acceptor->stop();
+            summary_timer->cancel();
             hub.shut_down_all();
             stop_when_drained(ioc, stats, std::make_shared<net::steady_timer>(ioc), 150);
         });

@@ -29,6 +29,17 @@ void metrics::observe_store(std::chrono::steady_clock::duration took) noexcept {
         std::memory_order_relaxed);
 }
 
+std::string metrics::summary() const {
+    std::ostringstream out;
+    out << "connections=" << connections_open.load() << " websockets=" << websockets_open.load()
+        << " subscriptions=" << subscriptions.load()
+        << " events_published=" << events_published.load() << " frames_sent=" << frames_sent.load()
+        << " bytes_sent=" << bytes_sent.load()
+        << " slow_readers_dropped=" << slow_readers_dropped.load()
+        << " bad_frames=" << bad_frames.load() << " store_ops=" << store_count_.load();
+    return out.str();
+}
+
 std::string metrics::render() const {
     std::ostringstream out;
     const auto gauge = [&](const char* name, const char* help, std::int64_t value) {

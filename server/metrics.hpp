@@ -27,6 +27,8 @@ public:
     void observe_store(std::chrono::steady_clock::duration took) noexcept;
 
     std::string render() const;
+    /// One line for the info log: what an operator glances at.
+    std::string summary() const;
 
 private:
     // Status classes 1xx..5xx plus the statuses an operator watches on their own.

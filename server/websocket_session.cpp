@@ -31,6 +31,8 @@ websocket_session::websocket_session(tcp::socket&& socket, const server_context&
 }
 
 websocket_session::~websocket_session() {
+    spdlog::debug("reader gone: {} subscriptions, close {} {}", subscriptions_.size(),
+                  close_sent_ ? close_code_ : 0, close_reason_);
     for (const auto& [ticker, _] : subscriptions_) {
         ctx_.hub.unsubscribe(ticker, this);
     }
@@ -62,6 +64,10 @@ void websocket_session::on_accept(error_code ec) {
         return fail(ec, "websocket accept");
     }
     ctx_.hub.join(shared_from_this());
+    error_code ignored;
+    spdlog::debug(
+        "reader connected from {}",
+        beast::get_lowest_layer(ws_).socket().remote_endpoint(ignored).address().to_string());
     do_read();
 }
 
