@@ -2,6 +2,7 @@
 
 #include "change_sink.hpp"
 #include "editors.hpp"
+#include "fnv1a.hpp"
 #include "store_worker.hpp"
 #include "ticker_hub.hpp"
 
@@ -135,14 +136,9 @@ std::optional<std::string> bearer_token(std::string_view authorization) {
     return std::string(authorization.substr(prefix.size()));
 }
 
-// 64-bit FNV-1a of the request body: tells an honest retry (same body) from a reused key.
+// The request body's fingerprint: tells an honest retry (same body) from a reused key.
 std::string fingerprint(std::string_view body) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (const char c : body) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ull;
-    }
-    return std::to_string(h);
+    return std::to_string(fnv1a64(body));
 }
 
 bool valid_idempotency_key(std::string_view key) {

@@ -156,15 +156,16 @@ void http_session::handle_request() {
         return;
     }
 
+    // Everything outside the API is read-only.
     const bool head = req.method() == http::verb::head;
+    if (req.method() != http::verb::get && !head) {
+        ctx_.metrics.count_http_response(405);
+        auto res = json_error(http::status::method_not_allowed, version, keep_alive,
+                              "method_not_allowed", "only GET and HEAD are allowed here");
+        res.set(http::field::allow, "GET, HEAD");
+        return send(std::move(res), keep_alive);
+    }
     if (path == "/healthz" || path == "/metrics") {
-        if (req.method() != http::verb::get && !head) {
-            ctx_.metrics.count_http_response(405);
-            auto res = json_error(http::status::method_not_allowed, version, keep_alive,
-                                  "method_not_allowed", "use GET");
-            res.set(http::field::allow, "GET, HEAD");
-            return send(std::move(res), keep_alive);
-        }
         ctx_.metrics.count_http_response(200);
         auto res = path == "/healthz"
                        ? make_response(http::status::ok, version, keep_alive, "ok\n",
@@ -175,13 +176,6 @@ void http_session::handle_request() {
         return send(std::move(res), keep_alive);
     }
 
-    if (req.method() != http::verb::get && !head) {
-        ctx_.metrics.count_http_response(405);
-        auto res = json_error(http::status::method_not_allowed, version, keep_alive,
-                              "method_not_allowed", "static files are read with GET");
-        res.set(http::field::allow, "GET, HEAD");
-        return send(std::move(res), keep_alive);
-    }
     const static_file* file = ctx_.files.find(path);
     if (file == nullptr) {
         ctx_.metrics.count_http_response(404);

@@ -1,5 +1,7 @@
 #include "static_files.hpp"
 
+#include "fnv1a.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -14,11 +16,7 @@ namespace liveticker::server {
 namespace {
 
 std::string etag_of(std::string_view content) {
-    std::uint64_t h = 1469598103934665603ull; // FNV-1a: stable and cheap; not a security hash
-    for (const char c : content) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 1099511628211ull;
-    }
+    std::uint64_t h = fnv1a64(content);
     std::array<char, 17> hex{};
     static constexpr char digits[] = "0123456789abcdef";
     for (int i = 15; i >= 0; --i) {
