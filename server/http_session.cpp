@@ -2,6 +2,7 @@
 
 #include "editor_api.hpp"
 #include "metrics.hpp"
+#include "reader_pages.hpp"
 #include "server_config.hpp"
 #include "static_files.hpp"
 #include "websocket_session.hpp"
@@ -109,7 +110,10 @@ void http_session::handle_request() {
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     const std::string_view target = req.target();
-    const std::string_view path = target.substr(0, target.find('?'));
+    const auto question = target.find('?');
+    const std::string_view path = target.substr(0, question);
+    const std::string_view query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
     started_ = std::chrono::steady_clock::now();
 
     if (beast::websocket::is_upgrade(req)) {
@@ -176,6 +180,17 @@ void http_session::handle_request() {
         return send(std::move(res), keep_alive);
     }
 
+    if (auto page = ctx_.pages.handle(path, query)) {
+        ctx_.metrics.count_http_response(page->status);
+        auto res = make_response(static_cast<http::status>(page->status), version, keep_alive,
+                                 head ? std::string() : *page->body, page->content_type);
+        if (head) {
+            res.content_length(page->body->size());
+        }
+        // Rendered from live data: always fresh, never stored by proxies for long.
+        res.set(http::field::cache_control, "no-cache");
+        return send(std::move(res), keep_alive);
+    }
     const static_file* file = ctx_.files.find(path);
     if (file == nullptr) {
         ctx_.metrics.count_http_response(404);
@@ -198,6 +213,8 @@ void http_session::handle_request() {
         res.content_length(file->content.size());
     }
     res.set(http::field::etag, file->etag);
+    // embed.js and its modules and styles load into other sites' pages: allow that.
+    res.set(http::field::access_control_allow_origin, "*");
     // Revalidate every time: the ETag makes that a cheap 304, and a new deploy shows at once.
     res.set(http::field::cache_control, "no-cache");
     send(std::move(res), keep_alive);

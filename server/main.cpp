@@ -5,6 +5,7 @@
 #include "editors.hpp"
 #include "listener.hpp"
 #include "metrics.hpp"
+#include "reader_pages.hpp"
 #include "server_config.hpp"
 #include "server_context.hpp"
 #include "sqlite_store.hpp"
@@ -105,7 +106,8 @@ int main(int argc, char** argv) {
 
         const auto files = static_files::load(config.web_root);
         editor_api api(hub, hub, store, editor_list);
-        const server_context ctx{config, hub, api, store, files, stats};
+        const reader_pages pages(hub, files, config.public_url);
+        const server_context ctx{config, hub, api, pages, store, files, stats};
 
         net::io_context ioc{static_cast<int>(config.threads)};
         const tcp::endpoint endpoint{net::ip::make_address(config.listen_address),

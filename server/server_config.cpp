@@ -59,6 +59,9 @@ parse_result parse_config(int argc, const char* const* argv) {
         ->envname("TICKERD_EDITORS");
     app.add_option("--seed", seed, "JSON file of a demo ticker, loaded when that ticker is missing")
         ->envname("TICKERD_SEED");
+    app.add_option("--public-url", config.public_url,
+                   "https://host as readers reach it, for absolute links in pages and feeds")
+        ->envname("TICKERD_PUBLIC_URL");
     app.add_option("--threads", config.threads, "I/O threads (0: one per core)")
         ->envname("TICKERD_THREADS")
         ->capture_default_str();
@@ -100,6 +103,9 @@ parse_result parse_config(int argc, const char* const* argv) {
     if (!split_listen(listen, config)) {
         std::fprintf(stderr, "--listen: expected address:port, got '%s'\n", listen.c_str());
         return {std::nullopt, 2};
+    }
+    while (config.public_url.ends_with('/')) {
+        config.public_url.pop_back();
     }
     config.db = db;
     config.web_root = web_root;

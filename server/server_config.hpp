@@ -17,7 +17,8 @@ struct server_config {
     std::filesystem::path web_root = "./web";
     std::filesystem::path editors_file; ///< empty: no editor can write (read-only server)
     std::filesystem::path seed_file;    ///< demo ticker loaded at start when it is missing
-    unsigned threads = 0;               ///< 0: one per hardware thread
+    std::string public_url; ///< "https://ticker.example.org" for absolute links; empty: relative
+    unsigned threads = 0;   ///< 0: one per hardware thread
     std::string log_level = "info";
 
     // Readers (WebSocket)

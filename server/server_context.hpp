@@ -7,6 +7,7 @@ namespace liveticker::server {
 struct server_config;
 class ticker_hub;
 class editor_api;
+class reader_pages;
 class static_files;
 class store_worker;
 class metrics;
@@ -15,6 +16,7 @@ struct server_context {
     const server_config& config;
     ticker_hub& hub;
     editor_api& api;
+    const reader_pages& pages;
     store_worker& store;
     const static_files& files;
     server::metrics& metrics;

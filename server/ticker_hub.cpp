@@ -119,9 +119,10 @@ void ticker_hub::publish(const change& committed) {
     metrics_.events_published.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::shared_ptr<const std::string> ticker_hub::cached_page(ticker_state& state, bool http,
-                                                           order ord, int limit) {
-    const auto key = std::make_tuple(http, ord, limit);
+std::shared_ptr<const std::string> ticker_hub::cached_page(ticker_state& state, page_format format,
+                                                           order ord, int limit,
+                                                           const page_renderer& render) {
+    const auto key = std::make_tuple(format, ord, limit);
     if (const auto it = state.cached.find(key); it != state.cached.end()) {
         return it->second;
     }
@@ -132,12 +133,26 @@ std::shared_ptr<const std::string> ticker_hub::cached_page(ticker_state& state, 
     if (n > 0 && state.info.entry_count > static_cast<std::int64_t>(n)) {
         next = protocol::cursor{ord, head[n - 1].id};
     }
-    auto frame = std::make_shared<const std::string>(
-        http ? protocol::encode_entry_page(page, next)
-             : protocol::encode_snapshot(state.info, ord, page, next));
-    state.cached.emplace(key, frame);
-    return frame;
+    auto rendered = std::make_shared<const std::string>(render(state.info, ord, page, next));
+    state.cached.emplace(key, rendered);
+    return rendered;
 }
+
+namespace {
+
+std::string render_snapshot(const protocol::ticker& t, order ord,
+                            std::span<const protocol::entry> entries,
+                            const std::optional<protocol::cursor>& next) {
+    return protocol::encode_snapshot(t, ord, entries, next);
+}
+
+std::string render_api_page(const protocol::ticker&, order,
+                            std::span<const protocol::entry> entries,
+                            const std::optional<protocol::cursor>& next) {
+    return protocol::encode_entry_page(entries, next);
+}
+
+} // namespace
 
 subscription_start ticker_hub::subscribe(const protocol::subscribe_request& req,
                                          const std::shared_ptr<subscriber>& s) {
@@ -169,7 +184,8 @@ subscription_start ticker_hub::subscribe(const protocol::subscribe_request& req,
         }
     }
     start.outcome = subscription_start::kind::snapshot;
-    start.first_frame = cached_page(state, false, req.ord, req.limit);
+    start.first_frame =
+        cached_page(state, page_format::snapshot, req.ord, req.limit, render_snapshot);
     start.seq = state.info.seq;
     return start;
 }
@@ -235,7 +251,18 @@ std::optional<std::shared_ptr<const std::string>> ticker_hub::first_page(std::st
     if (it == tickers_.end()) {
         return std::nullopt;
     }
-    return cached_page(it->second, true, ord, limit);
+    return cached_page(it->second, page_format::api_page, ord, limit, render_api_page);
+}
+
+std::optional<std::shared_ptr<const std::string>>
+ticker_hub::rendered_first_page(std::string_view ticker, page_format format, order ord, int limit,
+                                const page_renderer& render) {
+    const std::lock_guard lock(mutex_);
+    const auto it = tickers_.find(ticker);
+    if (it == tickers_.end()) {
+        return std::nullopt;
+    }
+    return cached_page(it->second, format, ord, limit, render);
 }
 
 } // namespace liveticker::server

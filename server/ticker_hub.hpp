@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -89,6 +90,19 @@ public:
     std::optional<std::shared_ptr<const std::string>> first_page(std::string_view ticker,
                                                                  protocol::order ord, int limit);
 
+    /// Turns a ticker's first page into one representation (a frame, an HTML page, a feed).
+    using page_renderer = std::function<std::string(const protocol::ticker&, protocol::order,
+                                                    std::span<const protocol::entry>,
+                                                    const std::optional<protocol::cursor>&)>;
+    /// Representations the hub caches until the ticker next changes. Each caller renders with
+    /// its own renderer under its own format id; the ids must not collide.
+    enum class page_format { snapshot, api_page, html_page, atom_feed };
+    /// The first page rendered by `render` and cached under `format`; std::nullopt when the
+    /// ticker is unknown. `render` runs under the hub's lock on a cache miss: keep it pure.
+    std::optional<std::shared_ptr<const std::string>>
+    rendered_first_page(std::string_view ticker, page_format format, protocol::order ord, int limit,
+                        const page_renderer& render);
+
     /// Entries kept per order: the first page of any allowed size, with room for deletes.
     static constexpr std::size_t head_capacity = 200;
 
@@ -98,15 +112,16 @@ private:
         std::vector<protocol::entry> newest; ///< up to head_capacity, id descending
         std::vector<protocol::entry> oldest; ///< up to head_capacity, id ascending
         std::deque<std::shared_ptr<const published_event>> recent; ///< replay window
-        /// Serialized snapshot (false) and HTTP page (true) by order and limit; cleared on
-        /// every change.
-        std::map<std::tuple<bool, protocol::order, int>, std::shared_ptr<const std::string>> cached;
+        /// First pages rendered by format, order and limit; cleared on every change.
+        std::map<std::tuple<page_format, protocol::order, int>, std::shared_ptr<const std::string>>
+            cached;
         std::unordered_map<const subscriber*, std::weak_ptr<subscriber>> subscribers;
     };
 
     void apply(ticker_state& state, const change& c);
-    std::shared_ptr<const std::string> cached_page(ticker_state& state, bool http,
-                                                   protocol::order ord, int limit);
+    std::shared_ptr<const std::string> cached_page(ticker_state& state, page_format format,
+                                                   protocol::order ord, int limit,
+                                                   const page_renderer& render);
 
     const std::size_t replay_window_;
     server::metrics& metrics_;

@@ -561,3 +561,58 @@ TEST_CASE("stopping tickerd closes readers with 1001", "[server][websocket]") {
     INFO(ws.closed()->reason);
     CHECK(ws.closed()->code == 1001);
 }
+
+TEST_CASE("the reader's page arrives with the first entries, and the ticker has an Atom feed",
+          "[server][pages]") {
+    tickerd_process server;
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "seite", "Gipfel <live>").status == 201);
+    const auto first = post(api, "seite", "Erste Meldung");
+    const auto res = api.request("POST", "/api/tickers/seite/entries",
+                                 json{{"body", "Zweite **Meldung**"},
+                                      {"title", "</script><script>alert(1)</script>"},
+                                      {"key", true}}
+                                     .dump(),
+                                 editor());
+    REQUIRE(res.status == 201);
+    const auto second = json::parse(res.body)["id"].get<std::int64_t>();
+
+    const auto page = api.request("GET", "/t/seite");
+    REQUIRE(page.status == 200);
+    CHECK(page.header("Content-Type").starts_with("text/html"));
+    const auto& html = page.body;
+    CHECK(html.find("<title>Gipfel &lt;live&gt; – Liveticker</title>") != std::string::npos);
+    const auto at_second = html.find("id=\"entry-" + std::to_string(second) + "\"");
+    const auto at_first = html.find("id=\"entry-" + std::to_string(first) + "\"");
+    REQUIRE(at_second != std::string::npos);
+    REQUIRE(at_first != std::string::npos);
+    CHECK(at_second < at_first); // newest first by default
+    CHECK(html.find("<strong>Meldung</strong>") != std::string::npos);
+    CHECK(html.find("<script>alert(1)") == std::string::npos);
+    CHECK(html.find("\"@type\":\"LiveBlogPosting\"") != std::string::npos);
+    CHECK(html.find("id=\"lt-initial\"") != std::string::npos);
+    CHECK(html.find("<!--lt:") == std::string::npos); // every marker was filled
+
+    const auto oldest = api.request("GET", "/t/seite?order=oldest");
+    CHECK(oldest.body.find("id=\"entry-" + std::to_string(first) + "\"") <
+          oldest.body.find("id=\"entry-" + std::to_string(second) + "\""));
+
+    // The page follows the ticker: an edit shows on the next load.
+    REQUIRE(api.request("PATCH", "/api/tickers/seite/entries/" + std::to_string(first),
+                        json{{"body", "Erste Meldung, korrigiert"}}.dump(), editor())
+                .status == 200);
+    CHECK(api.request("GET", "/t/seite").body.find("Erste Meldung, korrigiert") !=
+          std::string::npos);
+
+    const auto feed = api.request("GET", "/t/seite/feed.atom");
+    REQUIRE(feed.status == 200);
+    CHECK(feed.header("Content-Type").starts_with("application/atom+xml"));
+    CHECK(feed.body.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
+    CHECK(feed.body.find("<feed xmlns=\"http://www.w3.org/2005/Atom\">") != std::string::npos);
+    CHECK(feed.body.find("<id>urn:liveticker:entry:" + std::to_string(second) + "</id>") !=
+          std::string::npos);
+    CHECK(feed.body.find("&lt;/script&gt;") != std::string::npos);
+
+    CHECK(api.request("GET", "/t/gibt-es-nicht").status == 404);
+    CHECK(api.request("GET", "/t/gibt-es-nicht/feed.atom").status == 404);
+}
