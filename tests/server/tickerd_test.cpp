@@ -8,9 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 using liveticker::client::header_list;
@@ -615,4 +618,84 @@ TEST_CASE("the reader's page arrives with the first entries, and the ticker has 
 
     CHECK(api.request("GET", "/t/gibt-es-nicht").status == 404);
     CHECK(api.request("GET", "/t/gibt-es-nicht/feed.atom").status == 404);
+}
+
+TEST_CASE("an acknowledged post survives a crash, and retries post nothing twice",
+          "[server][store][durability]") {
+    liveticker::test::temp_dir dir;
+    const auto db = dir / "crash.db";
+    auto server = std::make_unique<tickerd_process>(tickerd_options{.db = db});
+    const auto url = server->url();
+    {
+        http_client api(url);
+        REQUIRE(create_ticker(api, "absturz").status == 201);
+    }
+
+    // Four editors post as fast as they can while tickerd is killed under them.
+    constexpr int writers = 4;
+    struct attempt {
+        std::string key;
+        std::string body;
+        std::optional<std::int64_t> acknowledged_id;
+    };
+    std::vector<std::vector<attempt>> attempts(writers);
+    std::atomic<bool> killed{false};
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) {
+        threads.emplace_back([&, w] {
+            http_client api(url, 2s);
+            for (int i = 0; i < 500 && !killed.load(); ++i) {
+                attempt a{"crash-" + std::to_string(w) + "-" + std::to_string(i),
+                          "Meldung " + std::to_string(w) + "/" + std::to_string(i), std::nullopt};
+                auto headers = editor();
+                headers.emplace_back("Idempotency-Key", a.key);
+                try {
+                    const auto res = api.request("POST", "/api/tickers/absturz/entries",
+                                                 json{{"body", a.body}}.dump(), headers);
+                    if (res.status == 201) {
+                        a.acknowledged_id = json::parse(res.body)["id"].get<std::int64_t>();
+                    }
+                } catch (const liveticker::client::client_error&) {
+                    // the crash: this post may or may not have been committed
+                }
+                attempts[static_cast<std::size_t>(w)].push_back(std::move(a));
+            }
+        });
+    }
+    std::this_thread::sleep_for(400ms);
+    server->kill();
+    killed = true;
+    for (auto& t : threads) {
+        t.join();
+    }
+
+    tickerd_process restarted({.db = db});
+    http_client api(restarted.url());
+    std::size_t acknowledged = 0;
+    std::size_t total = 0;
+    for (const auto& list : attempts) {
+        for (const auto& a : list) {
+            ++total;
+            if (a.acknowledged_id) {
+                ++acknowledged;
+                const auto got = api.request("GET", "/api/tickers/absturz/entries/" +
+                                                        std::to_string(*a.acknowledged_id));
+                REQUIRE(got.status == 200);
+                CHECK(json::parse(got.body)["body"] == a.body);
+            }
+            // The editor's retry: an acknowledged or committed post comes back as it was.
+            auto headers = editor();
+            headers.emplace_back("Idempotency-Key", a.key);
+            const auto id = post(api, "absturz", a.body, headers);
+            if (a.acknowledged_id) {
+                CHECK(id == *a.acknowledged_id);
+            }
+        }
+    }
+    INFO("acknowledged " << acknowledged << " of " << total);
+    CHECK(acknowledged > 0);
+    // Every attempted post is there exactly once, and every change has its seq.
+    const auto t = json::parse(api.request("GET", "/api/tickers/absturz").body);
+    CHECK(t["entry_count"] == total);
+    CHECK(t["seq"] == total);
 }
