@@ -109,8 +109,9 @@ TEST_CASE("tickerd answers health, metrics and the web client", "[server]") {
     const auto index = http.request("GET", "/");
     CHECK(index.status == 200);
     CHECK(index.header("Content-Type").starts_with("text/html"));
+    // A ticker that does not exist: the web client's page (which says so), with a 404.
     const auto page = http.request("GET", "/t/demo");
-    CHECK(page.status == 200);
+    CHECK(page.status == 404);
     CHECK(page.body == index.body);
 
     const auto cached = http.request("GET", "/", {}, {{"If-None-Match", index.header("ETag")}});
