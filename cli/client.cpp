@@ -538,4 +538,9 @@ std::optional<close_info> ws_client::closed() const {
     return impl_->closed;
 }
 
+void ws_client::set_receive_buffer(int bytes) {
+    beast::error_code ignored;
+    impl_->ws.next_layer().set_option(net::socket_base::receive_buffer_size(bytes), ignored);
+}
+
 } // namespace liveticker::client

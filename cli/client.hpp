@@ -98,6 +98,9 @@ public:
     void close();
     /// Set once the server closed the connection.
     std::optional<close_info> closed() const;
+    /// Sets the socket's receive buffer (SO_RCVBUF). A small one makes a reader that stops
+    /// reading stall the server's writes soon: for tests of slow readers.
+    void set_receive_buffer(int bytes);
 
 private:
     struct impl;

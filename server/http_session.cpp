@@ -19,6 +19,8 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace liveticker::server {
 
 namespace http = beast::http;
@@ -46,11 +48,28 @@ http::response<http::string_body> json_error(http::status status, unsigned versi
                          "application/json");
 }
 
+// Browsers send the page's origin with every WebSocket handshake; other sites' pages must not
+// read a ticker through a reader's browser unless the operator allowed them.
+bool origin_allowed(std::string_view origin, std::string_view host,
+                    const std::vector<std::string>& allowed) {
+    if (origin.empty()) {
+        return true; // not a browser (tickerctl, a bench client): nothing to protect
+    }
+    if (allowed.empty()) {
+        const auto scheme_end = origin.find("://");
+        return scheme_end != std::string_view::npos && origin.substr(scheme_end + 3) == host;
+    }
+    return std::any_of(allowed.begin(), allowed.end(),
+                       [&](const std::string& a) { return a == "*" || a == origin; });
+}
+
 } // namespace
 
-http_session::http_session(tcp::socket&& socket, const server_context& ctx)
+http_session::http_session(tcp::socket&& socket, const server_context& ctx,
+                           std::unique_ptr<connection_limits::slot> slot)
     : stream_(std::move(socket))
-    , ctx_(ctx) {
+    , ctx_(ctx)
+    , slot_(std::move(slot)) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -123,8 +142,15 @@ void http_session::handle_request() {
                                    "WebSocket connections go to /ws"),
                         false);
         }
+        if (!origin_allowed(req[http::field::origin], req[http::field::host],
+                            ctx_.config.allowed_origins)) {
+            ctx_.metrics.count_http_response(403);
+            return send(json_error(http::status::forbidden, version, false, "origin_not_allowed",
+                                   "this server does not serve WebSockets to pages of that origin"),
+                        false);
+        }
         // The WebSocket takes the socket over; this session ends when its last handler returns.
-        std::make_shared<websocket_session>(stream_.release_socket(), ctx_)
+        std::make_shared<websocket_session>(stream_.release_socket(), ctx_, std::move(slot_))
             ->run(parser_->release());
         return;
     }

@@ -2,6 +2,7 @@
 // the editor API, and hands a WebSocket upgrade on /ws over to a websocket_session.
 #pragma once
 
+#include "connection_limits.hpp"
 #include "net.hpp"
 #include "server_context.hpp"
 
@@ -18,7 +19,8 @@ namespace liveticker::server {
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(tcp::socket&& socket, const server_context& ctx);
+    http_session(tcp::socket&& socket, const server_context& ctx,
+                 std::unique_ptr<connection_limits::slot> slot);
     ~http_session();
 
     void run();
@@ -34,6 +36,7 @@ private:
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     const server_context& ctx_;
+    std::unique_ptr<connection_limits::slot> slot_; // moves on to the WebSocket on upgrade
     // A fresh parser per request: it carries the body and header limits.
     std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
     std::chrono::steady_clock::time_point started_;

@@ -1,6 +1,8 @@
 #include "listener.hpp"
 
 #include "http_session.hpp"
+#include "metrics.hpp"
+#include "server_config.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -14,7 +16,9 @@ listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, const se
     : ioc_(ioc)
     , acceptor_(net::make_strand(ioc))
     , retry_timer_(acceptor_.get_executor())
-    , ctx_(ctx) {
+    , ctx_(ctx)
+    , limits_(std::make_shared<connection_limits>(ctx.config.max_connections,
+                                                  ctx.config.max_connections_per_address)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -63,8 +67,15 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
     }
     {
         error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored); // live events are small and urgent
-        std::make_shared<http_session>(std::move(socket), ctx_)->run();
+        const auto address = socket.remote_endpoint(ignored).address().to_string();
+        if (auto slot = limits_->try_acquire(address)) {
+            socket.set_option(tcp::no_delay(true), ignored); // live events are small and urgent
+            std::make_shared<http_session>(std::move(socket), ctx_, std::move(slot))->run();
+        } else {
+            ctx_.metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
+            spdlog::debug("refused a connection from {}: connection cap reached", address);
+            socket.close(ignored);
+        }
     }
     if (acceptor_.is_open()) {
         do_accept();

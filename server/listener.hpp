@@ -1,6 +1,7 @@
 // Accepts connections and starts an http_session for each, on a strand of its own.
 #pragma once
 
+#include "connection_limits.hpp"
 #include "net.hpp"
 #include "server_context.hpp"
 
@@ -30,6 +31,7 @@ private:
     tcp::acceptor acceptor_;
     net::steady_timer retry_timer_; // paces accepting after an error such as EMFILE
     const server_context& ctx_;
+    std::shared_ptr<connection_limits> limits_;
 };
 
 } // namespace liveticker::server

@@ -66,6 +66,10 @@ std::string metrics::render() const {
             slow_readers_dropped.load());
     counter("liveticker_bad_frames_total", "Reader frames refused as malformed or over a limit.",
             bad_frames.load());
+    counter("liveticker_connections_refused_total",
+            "Connections closed at once for the connection caps.", connections_refused.load());
+    counter("liveticker_messages_rate_limited_total",
+            "Reader messages refused for the per-connection rate.", messages_rate_limited.load());
 
     out << "# HELP liveticker_http_responses_total HTTP responses by status.\n"
            "# TYPE liveticker_http_responses_total counter\n";

@@ -20,6 +20,8 @@ public:
     std::atomic<std::uint64_t> bytes_sent{0};
     std::atomic<std::uint64_t> slow_readers_dropped{0};
     std::atomic<std::uint64_t> bad_frames{0};
+    std::atomic<std::uint64_t> connections_refused{0}; // over --max-connections(-per-ip)
+    std::atomic<std::uint64_t> messages_rate_limited{0};
     std::atomic<std::int64_t> requests_in_flight{0}; // HTTP requests not yet answered
 
     void count_http_response(unsigned status) noexcept;

@@ -69,6 +69,24 @@ parse_result parse_config(int argc, const char* const* argv) {
         ->envname("TICKERD_LOG_LEVEL")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
+    app.add_option("--max-connections", config.max_connections, "open connections in all")
+        ->envname("TICKERD_MAX_CONNECTIONS")
+        ->check(CLI::Range(1, 10000000))
+        ->capture_default_str();
+    app.add_option("--max-connections-per-ip", config.max_connections_per_address,
+                   "open connections from one client address")
+        ->envname("TICKERD_MAX_CONNECTIONS_PER_IP")
+        ->check(CLI::Range(1, 10000000))
+        ->capture_default_str();
+    app.add_option("--allowed-origins", config.allowed_origins,
+                   "origins whose pages may open a WebSocket (default: same origin; * for any)")
+        ->envname("TICKERD_ALLOWED_ORIGINS")
+        ->delimiter(',');
+    app.add_option("--messages-per-second", config.messages_per_second,
+                   "reader messages per second per connection (bursts of twice that)")
+        ->envname("TICKERD_MESSAGES_PER_SECOND")
+        ->check(CLI::Range(0.1, 100000.0))
+        ->capture_default_str();
     app.add_option("--max-frame-bytes", config.max_frame_bytes, "largest reader frame accepted")
         ->envname("TICKERD_MAX_FRAME_BYTES")
         ->check(CLI::Range(256, 1 << 20))

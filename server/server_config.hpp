@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace liveticker::server {
 
@@ -21,6 +22,13 @@ struct server_config {
     unsigned threads = 0;   ///< 0: one per hardware thread
     std::string log_level = "info";
 
+    // Connections
+    std::size_t max_connections = 50000;            ///< beyond it new connections are closed
+    std::size_t max_connections_per_address = 1000; ///< per client IP address
+    /// Origins allowed to open a WebSocket ("https://news.example"); empty: only the page's
+    /// own origin (Origin matches Host); "*": any. Clients without Origin (tickerctl) may.
+    std::vector<std::string> allowed_origins;
+
     // Readers (WebSocket)
     std::size_t max_frame_bytes = 8 * 1024;        ///< larger client frames close with 1009
     std::size_t max_subscriptions = 16;            ///< per connection
@@ -28,6 +36,8 @@ struct server_config {
     std::size_t replay_window = 1000;              ///< events per ticker a reader can resume from
     std::chrono::seconds handshake_timeout{30};
     std::chrono::seconds idle_timeout{60}; ///< pings after half of it, drops after all of it
+    double messages_per_second = 10;       ///< per reader, with bursts of twice that
+    unsigned max_refused_messages = 20;    ///< refused for the rate, then the reader is closed
 
     // Editors and static files (HTTP)
     std::size_t max_body_bytes = 64 * 1024;

@@ -19,13 +19,17 @@ namespace liveticker::server {
 namespace websocket = beast::websocket;
 
 namespace {
-constexpr auto close_grace = std::chrono::seconds(5);
+constexpr auto close_grace = std::chrono::seconds(10);
 } // namespace
 
-websocket_session::websocket_session(tcp::socket&& socket, const server_context& ctx)
+websocket_session::websocket_session(tcp::socket&& socket, const server_context& ctx,
+                                     std::unique_ptr<connection_limits::slot> slot)
     : ws_(std::move(socket))
     , ctx_(ctx)
-    , close_timer_(ws_.get_executor()) {
+    , slot_(std::move(slot))
+    , close_timer_(ws_.get_executor())
+    , tokens_(2 * ctx.config.messages_per_second)
+    , tokens_at_(std::chrono::steady_clock::now()) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics.websockets_open.fetch_add(1, std::memory_order_relaxed);
 }
@@ -100,7 +104,28 @@ void websocket_session::on_read(error_code ec, std::size_t) {
     }
 }
 
+bool websocket_session::take_rate_token() {
+    const auto now = std::chrono::steady_clock::now();
+    const double rate = ctx_.config.messages_per_second;
+    tokens_ = std::min(2 * rate,
+                       tokens_ + rate * std::chrono::duration<double>(now - tokens_at_).count());
+    tokens_at_ = now;
+    if (tokens_ < 1) {
+        return false;
+    }
+    tokens_ -= 1;
+    return true;
+}
+
 void websocket_session::handle_message(std::string_view text) {
+    if (!take_rate_token()) {
+        ctx_.metrics.messages_rate_limited.fetch_add(1, std::memory_order_relaxed);
+        if (++refused_messages_ > ctx_.config.max_refused_messages) {
+            return close_with(static_cast<std::uint16_t>(websocket::close_code::policy_error),
+                              "too many messages", false);
+        }
+        return send_error("rate_limited", "too many messages; slow down");
+    }
     protocol::client_message message;
     try {
         message = protocol::decode_client_message(text);

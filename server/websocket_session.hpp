@@ -3,6 +3,7 @@
 // that falls further behind than the bound is closed (4008) and resumes when it reconnects.
 #pragma once
 
+#include "connection_limits.hpp"
 #include "net.hpp"
 #include "server_context.hpp"
 #include "ticker_hub.hpp"
@@ -26,7 +27,8 @@ public:
     /// Close code for a reader whose send queue passed the limit (application range).
     static constexpr std::uint16_t close_slow_reader = 4008;
 
-    websocket_session(tcp::socket&& socket, const server_context& ctx);
+    websocket_session(tcp::socket&& socket, const server_context& ctx,
+                      std::unique_ptr<connection_limits::slot> slot);
     ~websocket_session() override;
 
     /// Completes the upgrade of an HTTP request already read.
@@ -46,6 +48,8 @@ private:
     void do_read();
     void on_read(error_code ec, std::size_t bytes);
     void handle_message(std::string_view text);
+    /// Takes a token from the reader's bucket; false when it sends faster than allowed.
+    bool take_rate_token();
     void handle(const protocol::subscribe_request& req);
     void handle(const protocol::more_request& req);
     void handle(const protocol::unsubscribe_request& req);
@@ -63,7 +67,13 @@ private:
     beast::websocket::stream<beast::tcp_stream> ws_;
     beast::flat_buffer buffer_;
     const server_context& ctx_;
+    std::unique_ptr<connection_limits::slot> slot_;
     net::steady_timer close_timer_;
+
+    // Token bucket for the reader's own messages.
+    double tokens_ = 0;
+    std::chrono::steady_clock::time_point tokens_at_;
+    unsigned refused_messages_ = 0;
 
     std::deque<std::shared_ptr<const std::string>> queue_;
     std::size_t queued_bytes_ = 0;

@@ -10,7 +10,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <limits>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -699,4 +702,185 @@ TEST_CASE("an acknowledged post survives a crash, and retries post nothing twice
     const auto t = json::parse(api.request("GET", "/api/tickers/absturz").body);
     CHECK(t["entry_count"] == total);
     CHECK(t["seq"] == total);
+}
+
+TEST_CASE("readers that flood, come from elsewhere or too often are held to the limits",
+          "[server][limits]") {
+    tickerd_process server({.extra_args = {"--messages-per-second", "2", "--max-connections-per-ip",
+                                           "5", "--allowed-origins", "https://zeitung.example"}});
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "grenzen").status == 201);
+
+    SECTION("a flood of messages is refused, then closed with 1008") {
+        ws_client ws(server.url());
+        bool rate_limited = false;
+        for (int i = 0; i < 30 && !ws.closed(); ++i) {
+            try {
+                ws.send_text(json{{"type", "unsubscribe"}, {"ticker", "grenzen"}}.dump());
+                while (const auto text = ws.read(50ms)) {
+                    rate_limited = rate_limited || json::parse(*text)["code"] == "rate_limited";
+                }
+            } catch (const liveticker::client::client_error&) {
+                break;
+            }
+        }
+        CHECK(rate_limited);
+        REQUIRE(ws.closed().has_value());
+        CHECK(ws.closed()->code == 1008);
+    }
+    SECTION("pages of other sites may not open a WebSocket") {
+        CHECK_THROWS_AS(ws_client(server.url(), "/ws", 5s, {{"Origin", "https://fremd.example"}}),
+                        liveticker::client::client_error);
+        ws_client allowed(server.url(), "/ws", 5s, {{"Origin", "https://zeitung.example"}});
+        subscribe(allowed, "grenzen");
+    }
+    SECTION("one address holds only so many connections") { // 5: the editor's and 4 readers
+        std::vector<std::unique_ptr<ws_client>> readers;
+        for (int i = 0; i < 4; ++i) {
+            readers.push_back(std::make_unique<ws_client>(server.url()));
+            subscribe(*readers.back(), "grenzen");
+        }
+        CHECK_THROWS_AS(ws_client(server.url()), liveticker::client::client_error);
+        readers.pop_back(); // a place frees up when a reader leaves
+        std::unique_ptr<ws_client> again;
+        for (int attempt = 0; attempt < 50 && !again; ++attempt) {
+            try {
+                again = std::make_unique<ws_client>(server.url());
+            } catch (const liveticker::client::client_error&) {
+                std::this_thread::sleep_for(20ms); // the server notices the close a moment later
+            }
+        }
+        REQUIRE(again);
+        subscribe(*again, "grenzen");
+    }
+}
+
+namespace {
+
+std::string metric_line(http_client& api, const std::string& name) {
+    const auto body = api.request("GET", "/metrics").body;
+    const auto at = body.find("\n" + name + " ");
+    return at == std::string::npos ? std::string()
+                                   : body.substr(at + 1, body.find('\n', at + 1) - at - 1);
+}
+
+long rss_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.starts_with("VmRSS:")) {
+            return std::stol(line.substr(6));
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+TEST_CASE("one stalled reader among 100 costs the others nothing", "[server][slow]") {
+    tickerd_process server({.extra_args = {"--max-queue-kib", "64"}});
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "stau").status == 201);
+
+    ws_client stalled(server.url());
+    stalled.set_receive_buffer(4096);
+    subscribe(stalled, "stau");
+    std::vector<std::unique_ptr<ws_client>> readers;
+    for (int i = 0; i < 99; ++i) {
+        readers.push_back(std::make_unique<ws_client>(server.url()));
+        subscribe(*readers.back(), "stau");
+    }
+
+    // Until posting ends nobody knows how many events there will be.
+    std::atomic<std::int64_t> last_seq{std::numeric_limits<std::int64_t>::max()};
+    std::atomic<int> complete{0};
+    std::vector<std::string> failures;
+    std::mutex failures_mutex;
+    std::vector<std::thread> threads; // one per reader: each reads as fast as a browser would
+    for (auto& reader : readers) {
+        threads.emplace_back([&complete, &last_seq, &reader, &failures, &failures_mutex] {
+            std::string failure;
+            try {
+                auto last_frame_at = std::chrono::steady_clock::now();
+                for (std::int64_t expected = 1; expected <= last_seq.load();) {
+                    // Short reads, so that the end of posting (last_seq) is noticed.
+                    const auto text = reader->read(200ms);
+                    if (!text) {
+                        if (std::chrono::steady_clock::now() - last_frame_at > 60s) {
+                            failure = "nothing for 60 s while waiting for seq " +
+                                      std::to_string(expected);
+                            break;
+                        }
+                        continue;
+                    }
+                    last_frame_at = std::chrono::steady_clock::now();
+                    const std::string needle = "\"seq\":" + std::to_string(expected) + ",";
+                    if (text->find(needle) == std::string::npos) {
+                        failure = "expected seq " + std::to_string(expected) + ", got " +
+                                  text->substr(0, 80);
+                        break;
+                    }
+                    ++expected;
+                }
+            } catch (const liveticker::client::client_error& e) {
+                failure = e.what();
+            }
+            if (failure.empty()) {
+                ++complete;
+            } else {
+                const std::lock_guard lock(failures_mutex);
+                failures.push_back(failure);
+            }
+        });
+    }
+
+    // The stalled reader wakes up as soon as it has been dropped, to read why.
+    std::atomic<bool> dropped{false};
+    std::optional<liveticker::client::close_info> closed;
+    std::thread waking([&] {
+        http_client watcher(server.url());
+        for (int i = 0; i < 3000 && !dropped; ++i) {
+            dropped = metric_line(watcher, "liveticker_slow_readers_dropped_total") ==
+                      "liveticker_slow_readers_dropped_total 1";
+            std::this_thread::sleep_for(20ms);
+        }
+        // A 4 KiB window drains at the pace of delayed ACKs; open it wide to read quickly.
+        stalled.set_receive_buffer(4 << 20);
+        try {
+            while (stalled.read(10s)) {
+            }
+        } catch (const liveticker::client::client_error&) {
+        }
+        closed = stalled.closed();
+    });
+
+    // Post until the stalled reader's socket buffers and then its 64 KiB queue are full.
+    const std::string body(2000, 'x');
+    std::int64_t posted = 0;
+    while (!dropped && posted < 5000) {
+        post(api, "stau", body);
+        ++posted;
+    }
+    waking.join();
+    REQUIRE(dropped);
+    // It was told why: its close frame follows what was already on the way.
+    REQUIRE(closed.has_value());
+    INFO(closed->reason);
+    CHECK(closed->code == 4008);
+
+    for (int i = 0; i < 10; ++i) {
+        post(api, "stau", body);
+        ++posted;
+    }
+    last_seq = posted;
+    for (auto& t : threads) {
+        t.join();
+    }
+    INFO("posted " << posted << " entries; "
+                   << metric_line(api, "liveticker_slow_readers_dropped_total"));
+    INFO((failures.empty() ? std::string() : failures.front()));
+    CHECK(complete == 99); // every other reader got every event, in order
+    const auto rss = rss_kib(server.pid());
+    INFO("tickerd RSS " << rss << " KiB");
+    CHECK(rss < 256 * 1024); // the stalled reader's backlog was let go, not kept
 }

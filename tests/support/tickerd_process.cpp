@@ -1,5 +1,6 @@
 #include "tickerd_process.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -94,10 +95,11 @@ tickerd_process::tickerd_process(tickerd_options options)
                                      "--editors",
                                      editors.string(),
                                      "--threads",
-                                     "2",
-                                     "--log-level",
-                                     "info"};
+                                     "2"};
     args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+    if (std::find(args.begin(), args.end(), "--log-level") == args.end()) {
+        args.insert(args.end(), {"--log-level", "info"});
+    }
     std::vector<char*> argv;
     for (auto& a : args) {
         argv.push_back(a.data());
