@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
             t.join();
         }
         store.stop(); // every acknowledged change is committed before this returns
+        hub.stop_fan_out();
         spdlog::info("stopped");
     } catch (const std::exception& e) {
         spdlog::critical("tickerd cannot run: {}", e.what());

@@ -1,81 +1,30 @@
 #include "store_worker.hpp"
 
+#include "job_thread.hpp"
 #include "metrics.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
 
 namespace liveticker::server {
 
-// One thread with one store connection and a FIFO of jobs.
+// One thread with one store connection: jobs on it run one at a time, in order.
 struct store_worker::lane {
     lane(std::unique_ptr<entry_store> s, server::metrics& m, const char* name)
         : store(std::move(s))
         , metrics(m)
-        , name(name)
-        , thread([this] { run(); }) {}
-
-    ~lane() { stop(); }
+        , thread(std::string("store ") + name) {}
 
     void post(job j) {
-        {
-            const std::lock_guard lock(mutex);
-            if (stopping) {
-                spdlog::warn("store {}: job refused while stopping", name);
-                return;
-            }
-            jobs.push_back(std::move(j));
-        }
-        wake.notify_one();
-    }
-
-    void stop() {
-        {
-            const std::lock_guard lock(mutex);
-            stopping = true;
-        }
-        wake.notify_one();
-        if (thread.joinable()) {
-            thread.join();
-        }
-    }
-
-    void run() {
-        for (;;) {
-            job j;
-            {
-                std::unique_lock lock(mutex);
-                wake.wait(lock, [&] { return stopping || !jobs.empty(); });
-                if (jobs.empty()) {
-                    return; // stopping, and every queued job has run
-                }
-                j = std::move(jobs.front());
-                jobs.pop_front();
-            }
+        thread.post([this, j = std::move(j)] {
             const auto start = std::chrono::steady_clock::now();
-            try {
-                j(*store);
-            } catch (const std::exception& e) {
-                // Jobs answer their own errors; this is a bug, not a reason to stop writing.
-                spdlog::error("store {}: job escaped with {}", name, e.what());
-            }
+            j(*store);
             metrics.observe_store(std::chrono::steady_clock::now() - start);
-        }
+        });
     }
 
     std::unique_ptr<entry_store> store;
     server::metrics& metrics;
-    const char* name;
-    std::mutex mutex;
-    std::condition_variable wake;
-    std::deque<job> jobs;
-    bool stopping = false;
-    std::thread thread; // last: starts after everything it uses exists
+    job_thread thread; // last: stops (and runs what is queued) before the store goes
 };
 
 store_worker::store_worker(std::unique_ptr<entry_store> writer, std::unique_ptr<entry_store> reader,
@@ -100,8 +49,8 @@ entry_store& store_worker::writer_store() noexcept {
 }
 
 void store_worker::stop() {
-    writer_->stop();
-    reader_->stop();
+    writer_->thread.stop();
+    reader_->thread.stop();
 }
 
 } // namespace liveticker::server

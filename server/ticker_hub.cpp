@@ -113,10 +113,18 @@ void ticker_hub::publish(const change& committed) {
             }
         }
     }
-    for (const auto& s : targets) {
-        s->deliver(shared);
-    }
+    // One thread hands out every event, in the order published: each reader's strand then sees
+    // the events of a ticker in seq order.
+    fan_out_.post([targets = std::move(targets), shared = std::move(shared)] {
+        for (const auto& s : targets) {
+            s->deliver(shared);
+        }
+    });
     metrics_.events_published.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ticker_hub::stop_fan_out() {
+    fan_out_.stop();
 }
 
 std::shared_ptr<const std::string> ticker_hub::cached_page(ticker_state& state, page_format format,

@@ -6,6 +6,7 @@
 
 #include "change_sink.hpp"
 #include "entry_store.hpp"
+#include "job_thread.hpp"
 
 #include "liveticker/protocol/types.hpp"
 
@@ -66,7 +67,9 @@ public:
     void load(const protocol::ticker& t, std::vector<protocol::entry> newest,
               std::vector<protocol::entry> oldest, const std::vector<logged_event>& events);
 
-    // change_sink
+    // change_sink. publish() updates the hub's state at once (so the next subscriber, or the
+    // editor's next read, sees the change) and hands the event to readers on the fan-out
+    // thread, so the store's writer can answer the editor and commit the next change meanwhile.
     void publish(const change& committed) override;
     void ticker_created(const protocol::ticker& t) override;
 
@@ -82,6 +85,9 @@ public:
     void leave(const subscriber* s);
     /// Asks every reader session to close (server stopping).
     void shut_down_all();
+    /// Hands out the events still queued for readers, then ends the fan-out thread. Call before
+    /// the I/O context goes away.
+    void stop_fan_out();
 
     std::vector<protocol::ticker> tickers() const;
     std::optional<protocol::ticker> find_ticker(std::string_view id) const;
@@ -130,6 +136,8 @@ private:
     mutable std::mutex mutex_; // guards everything below; never held while calling out
     std::map<std::string, ticker_state, std::less<>> tickers_;
     std::unordered_map<const subscriber*, std::weak_ptr<subscriber>> sessions_;
+
+    job_thread fan_out_{"fan-out"}; // last: stops first, while the rest still exists
 };
 
 } // namespace liveticker::server
