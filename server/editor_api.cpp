@@ -10,6 +10,7 @@
 #include "liveticker/protocol/json.hpp"
 #include "liveticker/protocol/limits.hpp"
 #include "liveticker/protocol/markdown.hpp"
+#include "liveticker/protocol/query.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -79,28 +80,6 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
         return std::nullopt;
     }
     return value;
-}
-
-std::string percent_decode(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '+') {
-            out += ' ';
-        } else if (in[i] == '%' && i + 2 < in.size()) {
-            unsigned value = 0;
-            const auto [end, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, value, 16);
-            if (ec == std::errc() && end == in.data() + i + 3) {
-                out += static_cast<char>(value);
-                i += 2;
-            } else {
-                out += in[i];
-            }
-        } else {
-            out += in[i];
-        }
-    }
-    return out;
 }
 
 std::vector<std::string_view> split_path(std::string_view path) {
@@ -321,45 +300,13 @@ void editor_api::update_ticker(const std::string& id, const api_request& req, re
 
 void editor_api::list_entries(const std::string& ticker, const std::string& query,
                               responder respond) {
-    std::optional<protocol::order> ord;
-    int limit = protocol::limits::page_limit_default;
-    std::optional<protocol::cursor> after;
-    std::string_view rest = query;
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const auto pair = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        const auto eq = pair.find('=');
-        const auto key = pair.substr(0, eq);
-        const auto value =
-            percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
-        if (key == "order") {
-            ord = protocol::parse_order(value);
-            if (!ord) {
-                return respond(error_response(400, "invalid_request",
-                                              "order must be newest or oldest", "order"));
-            }
-        } else if (key == "limit") {
-            const auto [end, ec] =
-                std::from_chars(value.data(), value.data() + value.size(), limit);
-            if (ec != std::errc() || end != value.data() + value.size() ||
-                limit < protocol::limits::page_limit_min ||
-                limit > protocol::limits::page_limit_max) {
-                return respond(error_response(400, "invalid_request",
-                                              "limit must be an integer from 1 to 100", "limit"));
-            }
-        } else if (key == "cursor") {
-            after = protocol::decode_cursor(value);
-            if (!after) {
-                return respond(error_response(400, "invalid_request", "invalid cursor", "cursor"));
-            }
-        } // other parameters (cache busters) are ignored, as browsers and proxies add them
+    protocol::page_query q;
+    try {
+        q = protocol::decode_page_query(query);
+    } catch (const protocol::decode_error& e) {
+        return respond(error_response(400, "invalid_request", e.what(), e.field()));
     }
-    if (after && ord && *ord != after->ord) {
-        return respond(error_response(400, "invalid_request",
-                                      "the cursor belongs to the other order", "cursor"));
-    }
-    const auto effective = after ? after->ord : ord.value_or(protocol::order::newest);
+    const auto& [effective, limit, after] = q;
     if (!after) {
         // The first page comes from the hub's memory: a crowd loading the page costs no reads.
         if (auto page = hub_.first_page(ticker, effective, limit)) {

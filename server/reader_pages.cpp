@@ -4,6 +4,7 @@
 #include "ticker_hub.hpp"
 
 #include "liveticker/protocol/json.hpp"
+#include "liveticker/protocol/query.hpp"
 #include "liveticker/protocol/time.hpp"
 
 #include <nlohmann/json.hpp>
@@ -90,18 +91,6 @@ std::string json_ld(std::string_view public_url, const protocol::ticker& t,
         doc["coverageEndTime"] = protocol::format_timestamp(modified);
     }
     return json_for_script(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-}
-
-std::optional<order> order_from_query(std::string_view query) {
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const auto pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (pair.starts_with("order=")) {
-            return protocol::parse_order(pair.substr(6));
-        }
-    }
-    return order::newest;
 }
 
 } // namespace
@@ -266,7 +255,11 @@ std::optional<page_response> reader_pages::handle(std::string_view path,
     if (!protocol::is_valid_ticker_id(rest) || (!feed && index == nullptr)) {
         return std::nullopt; // the static files answer (index.html shows "not found") or 404
     }
-    const auto ord = order_from_query(query).value_or(order::newest);
+    auto ord = order::newest; // a page with a broken query string is still the ticker's page
+    try {
+        ord = protocol::decode_page_query(query).ord;
+    } catch (const protocol::decode_error&) {
+    }
     std::optional<std::shared_ptr<const std::string>> body;
     if (feed) {
         body = hub_.rendered_first_page(
