@@ -846,8 +846,10 @@ TEST_CASE("one stalled reader among 100 costs the others nothing", "[server][slo
         }
         // A 4 KiB window drains at the pace of delayed ACKs; open it wide to read quickly.
         stalled.set_receive_buffer(4 << 20);
+        const auto give_up = std::chrono::steady_clock::now() + 60s;
         try {
-            while (stalled.read(10s)) {
+            while (!stalled.closed() && std::chrono::steady_clock::now() < give_up) {
+                stalled.read(1s);
             }
         } catch (const liveticker::client::client_error&) {
         }
@@ -862,11 +864,14 @@ TEST_CASE("one stalled reader among 100 costs the others nothing", "[server][slo
         ++posted;
     }
     waking.join();
-    REQUIRE(dropped);
+    // No REQUIRE until the reader threads are joined: they must not outlive the test.
+    CHECK(dropped);
     // It was told why: its close frame follows what was already on the way.
-    REQUIRE(closed.has_value());
-    INFO(closed->reason);
-    CHECK(closed->code == 4008);
+    CHECK(closed.has_value());
+    if (closed) {
+        INFO(closed->reason);
+        CHECK(closed->code == 4008);
+    }
 
     for (int i = 0; i < 10; ++i) {
         post(api, "stau", body);
@@ -882,10 +887,5 @@ TEST_CASE("one stalled reader among 100 costs the others nothing", "[server][slo
     CHECK(complete == 99); // every other reader got every event, in order
     const auto rss = rss_kib(server.pid());
     INFO("tickerd RSS " << rss << " KiB");
-#if defined(__SANITIZE_ADDRESS__)
-    constexpr long rss_limit_kib = 1024 * 1024; // ASan's shadow memory and quarantine
-#else
-    constexpr long rss_limit_kib = 256 * 1024;
-#endif
-    CHECK(rss < rss_limit_kib); // the stalled reader's backlog was let go, not kept
+    CHECK(rss < 256 * 1024); // the stalled reader's backlog was let go, not kept
 }
