@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -68,6 +69,21 @@ void log_summary_every_minute(const metrics& m, std::shared_ptr<net::steady_time
     });
 }
 
+// Each reader is a file descriptor: use as many as the process may have, not the soft default
+// (often 1,024), which would cap readers long before memory or CPU do.
+void raise_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    spdlog::info("open file limit: {}", static_cast<unsigned long long>(limit.rlim_cur));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -79,6 +95,7 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
 
+    raise_file_limit();
     try {
         editors editor_list;
         if (config.editors_file.empty()) {
