@@ -13,8 +13,10 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -888,4 +890,178 @@ TEST_CASE("one stalled reader among 100 costs the others nothing", "[server][slo
     const auto rss = rss_kib(server.pid());
     INFO("tickerd RSS " << rss << " KiB");
     CHECK(rss < 256 * 1024); // the stalled reader's backlog was let go, not kept
+}
+
+namespace {
+
+// One reader of the soak test: its connection (if any), the last seq it has, and its view of
+// the ticker (entry id to revision), built from snapshots and events as the web client does.
+struct soak_reader {
+    std::unique_ptr<ws_client> ws;
+    std::int64_t seq = 0;
+    std::map<std::int64_t, std::int64_t> view;
+    std::string failure;
+
+    void apply(const json& frame) {
+        const auto type = frame.at("type").get<std::string>();
+        if (type == "snapshot") {
+            view.clear();
+            for (const auto& e : frame.at("entries")) {
+                view[e.at("id").get<std::int64_t>()] = e.at("revision").get<std::int64_t>();
+            }
+            seq = frame.at("ticker").at("seq").get<std::int64_t>();
+        } else if (type == "event") {
+            const auto ev_seq = frame.at("seq").get<std::int64_t>();
+            if (ev_seq != seq + 1) {
+                failure = "event " + std::to_string(ev_seq) + " after seq " + std::to_string(seq);
+                return;
+            }
+            seq = ev_seq;
+            const auto op = frame.at("op").get<std::string>();
+            const auto& e = frame.at("entry");
+            const auto id = e.at("id").get<std::int64_t>();
+            if (op == "create") {
+                view[id] = e.at("revision").get<std::int64_t>();
+            } else if (op == "update") {
+                // An edit of an entry older than those loaded is not shown until it is loaded.
+                if (const auto it = view.find(id); it != view.end()) {
+                    it->second = e.at("revision").get<std::int64_t>();
+                }
+            } else if (op == "delete") {
+                view.erase(frame.at("entry").at("id").get<std::int64_t>());
+            }
+        } else if (type != "resumed") {
+            failure = "unexpected frame " + frame.dump().substr(0, 120);
+        }
+    }
+};
+
+} // namespace
+
+TEST_CASE("soak: 2,000 readers come, go and resume while the ticker changes, and end up seeing "
+          "what the store holds",
+          "[server][soak]") {
+    tickerd_process server({.extra_args = {"--max-connections-per-ip", "5000"}});
+    const auto url = server.url();
+    http_client api(url);
+    REQUIRE(create_ticker(api, "dauer").status == 201);
+    std::vector<std::int64_t> live_ids;
+    for (int i = 0; i < 30; ++i) {
+        live_ids.push_back(post(api, "dauer", "Vorab " + std::to_string(i)));
+    }
+
+    constexpr int reader_count = 2000;
+    constexpr int thread_count = 20;
+    std::atomic<std::int64_t> final_seq{-1};
+    std::atomic<int> comebacks{0}; // reconnections, resumed or fresh
+    std::vector<soak_reader> readers(reader_count);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < thread_count; ++t) {
+        threads.emplace_back([&, t] {
+            std::mt19937 random(static_cast<unsigned>(t));
+            const auto deadline = std::chrono::steady_clock::now() + 150s;
+            for (bool done = false; !done && std::chrono::steady_clock::now() < deadline;) {
+                done = final_seq.load() >= 0;
+                for (int i = t; i < reader_count; i += thread_count) {
+                    auto& r = readers[static_cast<std::size_t>(i)];
+                    if (!r.failure.empty()) {
+                        continue;
+                    }
+                    try {
+                        if (!r.ws) {
+                            r.ws = std::make_unique<ws_client>(url);
+                            if (r.seq > 0) {
+                                ++comebacks;
+                            }
+                            json subscribe = {
+                                {"type", "subscribe"}, {"ticker", "dauer"}, {"limit", 100}};
+                            if (r.seq > 0 && random() % 4 != 0) { // now and then a fresh start
+                                subscribe["resume_seq"] = r.seq;
+                            }
+                            r.ws->send_text(subscribe.dump());
+                        }
+                        while (const auto text = r.ws->read(1ms)) {
+                            r.apply(json::parse(*text));
+                        }
+                        if (final_seq.load() < 0 && random() % 400 == 0) {
+                            r.ws.reset(); // the reader goes away; it comes back next round
+                        }
+                    } catch (const std::exception& e) {
+                        r.ws.reset(); // a dropped connection: come back and resume
+                    }
+                    done = done && r.ws && r.seq == final_seq.load();
+                }
+            }
+        });
+    }
+
+    // The newsroom at work for a minute: posts, edits and deletes.
+    std::mt19937 random(42);
+    const auto editing_until = std::chrono::steady_clock::now() + 60s;
+    int changes = 0;
+    while (std::chrono::steady_clock::now() < editing_until) {
+        const auto pick = random() % 100;
+        if (pick < 60 || live_ids.size() < 5) {
+            live_ids.push_back(post(api, "dauer", "Meldung " + std::to_string(changes)));
+        } else {
+            const auto at = random() % live_ids.size();
+            const auto target = "/api/tickers/dauer/entries/" + std::to_string(live_ids[at]);
+            if (pick < 85) {
+                CHECK(api.request("PATCH", target,
+                                  json{{"body", "Korrektur " + std::to_string(changes)}}.dump(),
+                                  editor())
+                          .status == 200);
+            } else {
+                CHECK(api.request("DELETE", target, {}, editor()).status == 204);
+                live_ids.erase(live_ids.begin() + static_cast<std::ptrdiff_t>(at));
+            }
+        }
+        ++changes;
+        std::this_thread::sleep_for(40ms);
+    }
+    final_seq =
+        json::parse(api.request("GET", "/api/tickers/dauer").body)["seq"].get<std::int64_t>();
+    for (auto& t : threads) {
+        t.join();
+    }
+
+    // What the store holds: every entry, by paging through all of them.
+    std::map<std::int64_t, std::int64_t> store;
+    for (std::string target = "/api/tickers/dauer/entries?limit=100";;) {
+        const auto page = json::parse(api.request("GET", target).body);
+        for (const auto& e : page["entries"]) {
+            store[e["id"].get<std::int64_t>()] = e["revision"].get<std::int64_t>();
+        }
+        if (page["cursor"].is_null()) {
+            break;
+        }
+        target = "/api/tickers/dauer/entries?limit=100&cursor=" + page["cursor"].get<std::string>();
+    }
+    INFO(changes << " changes, final seq " << final_seq.load() << ", " << store.size()
+                 << " entries");
+
+    int equal = 0;
+    std::string first_difference;
+    for (const auto& r : readers) {
+        bool same = r.failure.empty() && r.seq == final_seq.load();
+        for (const auto& [id, revision] : r.view) {
+            const auto it = store.find(id);
+            same = same && it != store.end() && it->second == revision;
+        }
+        // A reader holds the newest entries from its last snapshot on; entries older than that
+        // it would load on demand. Within that range it must miss nothing.
+        const auto oldest_held = r.view.empty() ? std::int64_t{0} : r.view.begin()->first;
+        for (auto it = store.lower_bound(oldest_held); it != store.end(); ++it) {
+            same = same && r.view.contains(it->first);
+        }
+        same = same && r.view.size() >= std::min<std::size_t>(store.size(), 20);
+        if (same) {
+            ++equal;
+        } else if (first_difference.empty()) {
+            first_difference = r.failure.empty() ? "seq " + std::to_string(r.seq) : r.failure;
+        }
+    }
+    INFO(first_difference);
+    CHECK(equal == reader_count);
+    CHECK(comebacks > reader_count / 2); // the readers did come and go
 }
