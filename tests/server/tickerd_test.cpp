@@ -58,6 +58,13 @@ json read_json(ws_client& ws, std::chrono::milliseconds timeout = 5s) {
     return json::parse(*text);
 }
 
+/// The ticker as the API shows it now (entry_count, seq, status).
+json fetch_ticker(http_client& api, const std::string& id) {
+    const auto res = api.request("GET", "/api/tickers/" + id);
+    REQUIRE(res.status == 200);
+    return json::parse(res.body);
+}
+
 unsigned post_status(http_client& api, const std::string& ticker) {
     return api
         .request("POST", "/api/tickers/" + ticker + "/entries", json{{"body", "x"}}.dump(),
@@ -196,7 +203,7 @@ TEST_CASE("the editor API refuses what it must, with a clear error", "[server][a
         CHECK(res.status == 415);
     }
     // Nothing of the above wrote anything.
-    const auto t = json::parse(api.request("GET", "/api/tickers/koalition").body);
+    const auto t = fetch_ticker(api, "koalition");
     CHECK(t["entry_count"] == 0);
     CHECK(t["seq"] == 0);
 }
@@ -248,7 +255,7 @@ TEST_CASE("entries are created, edited and deleted through the API", "[server][a
         api.request("DELETE", "/api/tickers/telefonat/entries/" + std::to_string(id), {}, editor())
             .status == 204);
     CHECK(api.request("GET", "/api/tickers/telefonat/entries/" + std::to_string(id)).status == 404);
-    const auto t = json::parse(api.request("GET", "/api/tickers/telefonat").body);
+    const auto t = fetch_ticker(api, "telefonat");
     CHECK(t["entry_count"] == 0);
     CHECK(t["seq"] == 3);
 }
@@ -271,7 +278,7 @@ TEST_CASE("an Idempotency-Key makes an editor's retry post nothing new", "[serve
                                     json{{"body", "Etwas anderes"}}.dump(), headers);
     CHECK(reused.status == 422);
 
-    const auto t = json::parse(api.request("GET", "/api/tickers/wahl").body);
+    const auto t = fetch_ticker(api, "wahl");
     CHECK(t["entry_count"] == 1);
     CHECK(t["seq"] == 1);
 }
@@ -701,7 +708,7 @@ TEST_CASE("an acknowledged post survives a crash, and retries post nothing twice
     INFO("acknowledged " << acknowledged << " of " << total);
     CHECK(acknowledged > 0);
     // Every attempted post is there exactly once, and every change has its seq.
-    const auto t = json::parse(api.request("GET", "/api/tickers/absturz").body);
+    const auto t = fetch_ticker(api, "absturz");
     CHECK(t["entry_count"] == total);
     CHECK(t["seq"] == total);
 }
@@ -1019,8 +1026,7 @@ TEST_CASE("soak: 2,000 readers come, go and resume while the ticker changes, and
         ++changes;
         std::this_thread::sleep_for(40ms);
     }
-    final_seq =
-        json::parse(api.request("GET", "/api/tickers/dauer").body)["seq"].get<std::int64_t>();
+    final_seq = fetch_ticker(api, "dauer")["seq"].get<std::int64_t>();
     for (auto& t : threads) {
         t.join();
     }
