@@ -1,6 +1,7 @@
 #include "http_session.hpp"
 
 #include "editor_api.hpp"
+#include "io_lane.hpp"
 #include "metrics.hpp"
 #include "reader_pages.hpp"
 #include "server_config.hpp"
@@ -20,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <unistd.h>
 
 namespace liveticker::server {
 
@@ -63,11 +65,36 @@ bool origin_allowed(std::string_view origin, std::string_view host,
                        [&](const std::string& a) { return a == "*" || a == origin; });
 }
 
+// Hands a connected socket to another io_context: Asio binds a socket to one for good, so
+// the descriptor leaves the old one's reactor and joins the new one's.
+std::optional<tcp::socket> move_to(net::io_context& target, tcp::socket socket) {
+    error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) {
+        fail(ec, "websocket hand-over");
+        return std::nullopt;
+    }
+    const auto fd = socket.release(ec);
+    if (ec) {
+        fail(ec, "websocket hand-over");
+        return std::nullopt;
+    }
+    tcp::socket moved(target);
+    moved.assign(protocol, fd, ec);
+    if (ec) {
+        ::close(fd);
+        fail(ec, "websocket hand-over");
+        return std::nullopt;
+    }
+    return moved;
+}
+
 } // namespace
 
-http_session::http_session(tcp::socket&& socket, const server_context& ctx,
+http_session::http_session(tcp::socket&& socket, io_lanes& lanes, const server_context& ctx,
                            std::unique_ptr<connection_limits::slot> slot)
     : stream_(std::move(socket))
+    , lanes_(lanes)
     , ctx_(ctx)
     , slot_(std::move(slot)) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -78,7 +105,7 @@ http_session::~http_session() {
 }
 
 void http_session::run() {
-    // The socket came from the listener on its own strand; start on it.
+    // The socket came from the listener's strand; start on the front lane itself.
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&http_session::do_read, shared_from_this()));
 }
@@ -149,8 +176,14 @@ void http_session::handle_request() {
                                    "this server does not serve WebSockets to pages of that origin"),
                         false);
         }
-        // The WebSocket takes the socket over; this session ends when its last handler returns.
-        std::make_shared<websocket_session>(stream_.release_socket(), ctx_, std::move(slot_))
+        // The WebSocket takes the socket over, on a reader lane; this session ends when its
+        // last handler returns.
+        auto& lane = lanes_.next_reader_lane();
+        auto socket = move_to(lane.context(), stream_.release_socket());
+        if (!socket) {
+            return;
+        }
+        std::make_shared<websocket_session>(std::move(*socket), lane, ctx_, std::move(slot_))
             ->run(parser_->release());
         return;
     }

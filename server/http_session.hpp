@@ -17,9 +17,12 @@
 
 namespace liveticker::server {
 
+class io_lanes;
+
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(tcp::socket&& socket, const server_context& ctx,
+    /// `socket` belongs to the front lane; a WebSocket moves on to a reader lane.
+    http_session(tcp::socket&& socket, io_lanes& lanes, const server_context& ctx,
                  std::unique_ptr<connection_limits::slot> slot);
     ~http_session();
 
@@ -35,6 +38,7 @@ private:
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
+    io_lanes& lanes_;
     const server_context& ctx_;
     std::unique_ptr<connection_limits::slot> slot_; // moves on to the WebSocket on upgrade
     // A fresh parser per request: it carries the body and header limits.

@@ -1,6 +1,7 @@
 #include "listener.hpp"
 
 #include "http_session.hpp"
+#include "io_lane.hpp"
 #include "metrics.hpp"
 #include "server_config.hpp"
 
@@ -11,10 +12,10 @@
 
 namespace liveticker::server {
 
-listener::listener(net::io_context& ioc, const tcp::endpoint& endpoint, const server_context& ctx)
-    // The acceptor's own strand: stop() may be called from the signal handler's thread.
-    : ioc_(ioc)
-    , acceptor_(net::make_strand(ioc))
+listener::listener(io_lanes& lanes, const tcp::endpoint& endpoint, const server_context& ctx)
+    // A strand, so that stop() may be called from any thread.
+    : lanes_(lanes)
+    , acceptor_(net::make_strand(lanes.front().context()))
     , retry_timer_(acceptor_.get_executor())
     , ctx_(ctx)
     , limits_(std::make_shared<connection_limits>(ctx.config.max_connections,
@@ -43,9 +44,9 @@ tcp::endpoint listener::local_endpoint() const {
 }
 
 void listener::do_accept() {
-    // Each connection gets its own strand, so its handlers never run concurrently even with
-    // several I/O threads, and need no locks of their own.
-    acceptor_.async_accept(net::make_strand(ioc_),
+    // A lane's single thread runs all the handlers of its connections: they never run
+    // concurrently and need no strand or locks of their own.
+    acceptor_.async_accept(lanes_.front().context(),
                            beast::bind_front_handler(&listener::on_accept, shared_from_this()));
 }
 
@@ -70,7 +71,7 @@ void listener::on_accept(error_code ec, tcp::socket socket) {
         const auto address = socket.remote_endpoint(ignored).address().to_string();
         if (auto slot = limits_->try_acquire(address)) {
             socket.set_option(tcp::no_delay(true), ignored); // live events are small and urgent
-            std::make_shared<http_session>(std::move(socket), ctx_, std::move(slot))->run();
+            std::make_shared<http_session>(std::move(socket), lanes_, ctx_, std::move(slot))->run();
         } else {
             ctx_.metrics.connections_refused.fetch_add(1, std::memory_order_relaxed);
             spdlog::debug("refused a connection from {}: connection cap reached", address);

@@ -3,6 +3,7 @@
 #include "demo_loader.hpp"
 #include "editor_api.hpp"
 #include "editors.hpp"
+#include "io_lane.hpp"
 #include "listener.hpp"
 #include "metrics.hpp"
 #include "reader_pages.hpp"
@@ -13,7 +14,6 @@
 #include "store_worker.hpp"
 #include "ticker_hub.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -38,18 +38,18 @@ void load_hub(entry_store& store, ticker_hub& hub, std::size_t replay_window) {
     }
 }
 
-// Stops the loop once readers have been sent their close frames and no editor request is
+// Stops the lanes once readers have been sent their close frames and no editor request is
 // still waiting for its answer, or after a grace period.
-void stop_when_drained(net::io_context& ioc, const metrics& m,
-                       std::shared_ptr<net::steady_timer> timer, int ticks_left) {
+void stop_when_drained(io_lanes& lanes, const metrics& m, std::shared_ptr<net::steady_timer> timer,
+                       int ticks_left) {
     timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([&ioc, &m, timer, ticks_left](error_code) {
+    timer->async_wait([&lanes, &m, timer, ticks_left](error_code) {
         if (ticks_left <= 0 ||
             (m.websockets_open.load() == 0 && m.requests_in_flight.load() == 0)) {
-            ioc.stop();
+            lanes.stop();
             return;
         }
-        stop_when_drained(ioc, m, timer, ticks_left - 1);
+        stop_when_drained(lanes, m, timer, ticks_left - 1);
     });
 }
 
@@ -126,14 +126,19 @@ int main(int argc, char** argv) {
         const reader_pages pages(hub, files, config.public_url);
         const server_context ctx{config, hub, api, pages, store, files, stats};
 
-        net::io_context ioc{static_cast<int>(config.threads)};
+        // After the hub and the store: handlers still queued on a lane when it goes hold
+        // sessions, whose destructors need them.
+        io_lanes lanes(config.threads);
+        hub.set_fan_out([&lanes](const auto& ev) { lanes.hand_over(ev); });
+        auto& ioc = lanes.front().context();
         const tcp::endpoint endpoint{net::ip::make_address(config.listen_address),
                                      config.listen_port};
-        auto acceptor = std::make_shared<listener>(ioc, endpoint, ctx);
+        auto acceptor = std::make_shared<listener>(lanes, endpoint, ctx);
         acceptor->run();
         const auto bound = acceptor->local_endpoint();
-        spdlog::info("listening on http://{}:{} ({} threads, database {})",
-                     bound.address().to_string(), bound.port(), config.threads, config.db.string());
+        spdlog::info("listening on http://{}:{} ({} reader threads, database {})",
+                     bound.address().to_string(), bound.port(), lanes.size() - 1,
+                     config.db.string());
 
         auto summary_timer = std::make_shared<net::steady_timer>(ioc);
         log_summary_every_minute(stats, summary_timer, stats.summary());
@@ -144,19 +149,19 @@ int main(int argc, char** argv) {
             acceptor->stop();
             summary_timer->cancel();
             hub.shut_down_all();
-            stop_when_drained(ioc, stats, std::make_shared<net::steady_timer>(ioc), 150);
+            stop_when_drained(lanes, stats, std::make_shared<net::steady_timer>(ioc), 150);
         });
 
         std::vector<std::jthread> threads;
-        for (unsigned i = 1; i < config.threads; ++i) {
-            threads.emplace_back([&ioc] { ioc.run(); });
+        for (std::size_t i = 1; i < lanes.size(); ++i) {
+            threads.emplace_back([&lane = lanes[i]] { lane.run(); });
         }
-        ioc.run();
+        lanes.front().run();
         for (auto& t : threads) {
             t.join();
         }
-        store.stop(); // every acknowledged change is committed before this returns
-        hub.stop_fan_out();
+        hub.set_fan_out({}); // the readers are gone; changes still committing go nowhere
+        store.stop();        // every acknowledged change is committed before this returns
         spdlog::info("stopped");
     } catch (const std::exception& e) {
         spdlog::critical("tickerd cannot run: {}", e.what());

@@ -62,7 +62,8 @@ parse_result parse_config(int argc, const char* const* argv) {
     app.add_option("--public-url", config.public_url,
                    "https://host as readers reach it, for absolute links in pages and feeds")
         ->envname("TICKERD_PUBLIC_URL");
-    app.add_option("--threads", config.threads, "I/O threads (0: one per core)")
+    app.add_option("--threads", config.threads,
+                   "threads writing to readers (0: one per core), besides one for HTTP")
         ->envname("TICKERD_THREADS")
         ->capture_default_str();
     app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error, off")

@@ -3,6 +3,7 @@
 #include "metrics.hpp"
 
 #include "liveticker/protocol/json.hpp"
+#include "liveticker/protocol/websocket_frame.hpp"
 
 #include <algorithm>
 #include <span>
@@ -16,6 +17,11 @@ ticker_hub::ticker_hub(std::size_t replay_window, server::metrics& m, head_loade
     , metrics_(m)
     , load_head_(std::move(load_head)) {}
 
+void ticker_hub::set_fan_out(fan_out f) {
+    const std::lock_guard lock(mutex_);
+    fan_out_ = std::move(f);
+}
+
 void ticker_hub::load(const protocol::ticker& t, std::vector<protocol::entry> newest,
                       std::vector<protocol::entry> oldest,
                       const std::vector<logged_event>& events) {
@@ -26,8 +32,8 @@ void ticker_hub::load(const protocol::ticker& t, std::vector<protocol::entry> ne
     state.oldest = std::move(oldest);
     state.recent.clear();
     for (const auto& e : events) {
-        state.recent.push_back(
-            std::make_shared<const published_event>(published_event{t.id, e.seq, e.frame}));
+        state.recent.push_back(std::make_shared<const published_event>(
+            published_event{t.id, e.seq, protocol::websocket_text_frame(e.frame)}));
     }
     while (state.recent.size() > replay_window_) {
         state.recent.pop_front();
@@ -88,9 +94,7 @@ void ticker_hub::publish(const change& committed) {
                       load_head_(ev.ticker, order::oldest, static_cast<int>(head_capacity)));
     }
     auto shared = std::make_shared<const published_event>(
-        published_event{ev.ticker, ev.seq, committed.frame});
-
-    std::vector<std::shared_ptr<subscriber>> targets;
+        published_event{ev.ticker, ev.seq, protocol::websocket_text_frame(committed.frame)});
     {
         const std::lock_guard lock(mutex_);
         auto& state = tickers_[ev.ticker];
@@ -103,28 +107,13 @@ void ticker_hub::publish(const change& committed) {
         while (state.recent.size() > replay_window_) {
             state.recent.pop_front();
         }
-        targets.reserve(state.subscribers.size());
-        for (auto it = state.subscribers.begin(); it != state.subscribers.end();) {
-            if (auto s = it->second.lock()) {
-                targets.push_back(std::move(s));
-                ++it;
-            } else {
-                it = state.subscribers.erase(it);
-            }
+        // Under the lock, so that events reach the lanes in the order of their seq. Handing
+        // over only appends to each lane's mailbox.
+        if (fan_out_) {
+            fan_out_(shared);
         }
     }
-    // One thread hands out every event, in the order published: each reader's strand then sees
-    // the events of a ticker in seq order.
-    fan_out_.post([targets = std::move(targets), shared = std::move(shared)] {
-        for (const auto& s : targets) {
-            s->deliver(shared);
-        }
-    });
     metrics_.events_published.fetch_add(1, std::memory_order_relaxed);
-}
-
-void ticker_hub::stop_fan_out() {
-    fan_out_.stop();
 }
 
 std::shared_ptr<const std::string> ticker_hub::cached_page(ticker_state& state, page_format format,
@@ -148,10 +137,11 @@ std::shared_ptr<const std::string> ticker_hub::cached_page(ticker_state& state, 
 
 namespace {
 
+// Framed for the WebSocket: a crowd subscribing shares these bytes as they are.
 std::string render_snapshot(const protocol::ticker& t, order ord,
                             std::span<const protocol::entry> entries,
                             const std::optional<protocol::cursor>& next) {
-    return protocol::encode_snapshot(t, ord, entries, next);
+    return protocol::websocket_text_frame(protocol::encode_snapshot(t, ord, entries, next));
 }
 
 std::string render_api_page(const protocol::ticker&, order,
@@ -162,8 +152,7 @@ std::string render_api_page(const protocol::ticker&, order,
 
 } // namespace
 
-subscription_start ticker_hub::subscribe(const protocol::subscribe_request& req,
-                                         const std::shared_ptr<subscriber>& s) {
+subscription_start ticker_hub::subscribe(const protocol::subscribe_request& req) {
     subscription_start start;
     const std::lock_guard lock(mutex_);
     const auto it = tickers_.find(req.ticker);
@@ -171,7 +160,6 @@ subscription_start ticker_hub::subscribe(const protocol::subscribe_request& req,
         return start;
     }
     auto& state = it->second;
-    state.subscribers[s.get()] = s;
 
     if (req.resume_seq) {
         const std::int64_t from = *req.resume_seq;
@@ -180,8 +168,8 @@ subscription_start ticker_hub::subscribe(const protocol::subscribe_request& req,
                                        state.recent.front()->seq <= from + 1);
         if (in_window) {
             start.outcome = subscription_start::kind::resumed;
-            start.first_frame =
-                std::make_shared<const std::string>(protocol::encode_resumed(req.ticker, from));
+            start.first_frame = std::make_shared<const std::string>(
+                protocol::websocket_text_frame(protocol::encode_resumed(req.ticker, from)));
             for (const auto& ev : state.recent) {
                 if (ev->seq > from) {
                     start.replay.push_back(ev);
@@ -196,13 +184,6 @@ subscription_start ticker_hub::subscribe(const protocol::subscribe_request& req,
         cached_page(state, page_format::snapshot, req.ord, req.limit, render_snapshot);
     start.seq = state.info.seq;
     return start;
-}
-
-void ticker_hub::unsubscribe(std::string_view ticker, const subscriber* s) {
-    const std::lock_guard lock(mutex_);
-    if (const auto it = tickers_.find(ticker); it != tickers_.end()) {
-        it->second.subscribers.erase(s);
-    }
 }
 
 void ticker_hub::join(const std::shared_ptr<subscriber>& s) {

@@ -1,12 +1,12 @@
 // The hub holds every reader session and every subscription, and the in-memory state that lets
 // a crowd of readers subscribe without a database read: each ticker's metadata, the first
 // entries in both orders, the serialized snapshots, and a window of recent events to resume
-// from. Each event is serialized once (by the store) and the same bytes go to every reader.
+// from. Each event is serialized once (by the store), framed once (here), and the same bytes go
+// to every reader.
 #pragma once
 
 #include "change_sink.hpp"
 #include "entry_store.hpp"
-#include "job_thread.hpp"
 
 #include "liveticker/protocol/types.hpp"
 
@@ -31,16 +31,15 @@ class metrics;
 struct published_event {
     std::string ticker;
     std::int64_t seq = 0;
-    std::string frame;
+    std::string frame; ///< the complete WebSocket frame (header and JSON), as sent
 };
 
-/// A reader connection as the hub sees it. Both calls come from any thread and must not
-/// block: implementations hand the work to the session's own strand.
+/// A reader connection as the hub sees it.
 class subscriber {
 public:
     virtual ~subscriber() = default;
-    virtual void deliver(std::shared_ptr<const published_event> ev) = 0;
-    /// The server is stopping: close with 1001 (going away) after what is queued.
+    /// The server is stopping: close with 1001 (going away) after what is queued. Called from
+    /// any thread; must not block.
     virtual void shut_down() = 0;
 };
 
@@ -61,34 +60,36 @@ public:
     using head_loader = std::function<std::vector<protocol::entry>(std::string_view ticker,
                                                                    protocol::order, int limit)>;
 
+    /// Hands an event to the readers; called in seq order, under the hub's lock.
+    using fan_out = std::function<void(const std::shared_ptr<const published_event>&)>;
+
     ticker_hub(std::size_t replay_window, server::metrics& m, head_loader load_head);
+
+    /// Where events go from now on; an empty function drops them (the readers are gone).
+    void set_fan_out(fan_out f);
 
     /// Loads a ticker's state at start. Not thread-safe against publish: call before serving.
     void load(const protocol::ticker& t, std::vector<protocol::entry> newest,
               std::vector<protocol::entry> oldest, const std::vector<logged_event>& events);
 
     // change_sink. publish() updates the hub's state at once (so the next subscriber, or the
-    // editor's next read, sees the change) and hands the event to readers on the fan-out
-    // thread, so the store's writer can answer the editor and commit the next change meanwhile.
+    // editor's next read, sees the change) and hands the event to the I/O lanes, which write it
+    // to their readers, so the store's writer can answer the editor and commit the next change
+    // meanwhile.
     void publish(const change& committed) override;
     void ticker_created(const protocol::ticker& t) override;
 
-    /// Registers `s` for the ticker and tells it how to start. Call on the subscriber's strand
-    /// and enqueue the returned frames before returning to it: events published meanwhile are
-    /// delivered through that same strand, after them.
-    subscription_start subscribe(const protocol::subscribe_request& req,
-                                 const std::shared_ptr<subscriber>& s);
-    void unsubscribe(std::string_view ticker, const subscriber* s);
+    /// Tells a reader how to start following a ticker: the frames to send first and the seq
+    /// they bring it to. The reader must follow the ticker on its lane before its handler
+    /// returns: events published meanwhile reach the lane after that, and the reader drops
+    /// those up to `seq`.
+    subscription_start subscribe(const protocol::subscribe_request& req);
 
     /// Reader sessions, so that shutdown reaches those not subscribed to anything too.
     void join(const std::shared_ptr<subscriber>& s);
     void leave(const subscriber* s);
     /// Asks every reader session to close (server stopping).
     void shut_down_all();
-    /// Hands out the events still queued for readers, then ends the fan-out thread. Call before
-    /// the I/O context goes away.
-    void stop_fan_out();
-
     std::vector<protocol::ticker> tickers() const;
     std::optional<protocol::ticker> find_ticker(std::string_view id) const;
     /// The HTTP API's first page (`{"entries":[…],"cursor":…}`), cached like the snapshots.
@@ -121,7 +122,6 @@ private:
         /// First pages rendered by format, order and limit; cleared on every change.
         std::map<std::tuple<page_format, protocol::order, int>, std::shared_ptr<const std::string>>
             cached;
-        std::unordered_map<const subscriber*, std::weak_ptr<subscriber>> subscribers;
     };
 
     void apply(ticker_state& state, const change& c);
@@ -136,8 +136,7 @@ private:
     mutable std::mutex mutex_; // guards everything below; never held while calling out
     std::map<std::string, ticker_state, std::less<>> tickers_;
     std::unordered_map<const subscriber*, std::weak_ptr<subscriber>> sessions_;
-
-    job_thread fan_out_{"fan-out"}; // last: stops first, while the rest still exists
+    fan_out fan_out_;
 };
 
 } // namespace liveticker::server

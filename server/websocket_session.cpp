@@ -5,6 +5,7 @@
 #include "store_worker.hpp"
 
 #include "liveticker/protocol/json.hpp"
+#include "liveticker/protocol/websocket_frame.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -22,9 +23,10 @@ namespace {
 constexpr auto close_grace = std::chrono::seconds(10);
 } // namespace
 
-websocket_session::websocket_session(tcp::socket&& socket, const server_context& ctx,
+websocket_session::websocket_session(tcp::socket&& socket, io_lane& lane, const server_context& ctx,
                                      std::unique_ptr<connection_limits::slot> slot)
-    : ws_(std::move(socket))
+    : ws_(std::move(socket), ctx.metrics)
+    , lane_(lane)
     , ctx_(ctx)
     , slot_(std::move(slot))
     , close_timer_(ws_.get_executor())
@@ -37,9 +39,8 @@ websocket_session::websocket_session(tcp::socket&& socket, const server_context&
 websocket_session::~websocket_session() {
     spdlog::debug("reader gone: {} subscriptions, close {} {}", subscriptions_.size(),
                   close_sent_ ? close_code_ : 0, close_reason_);
-    for (const auto& [ticker, _] : subscriptions_) {
-        ctx_.hub.unsubscribe(ticker, this);
-    }
+    // The lane drops this reader on its next event for each ticker (it holds weak references):
+    // the last reference may go on a store thread, where the lane's followers are out of reach.
     ctx_.metrics.subscriptions.fetch_sub(static_cast<std::int64_t>(subscriptions_.size()),
                                          std::memory_order_relaxed);
     ctx_.hub.leave(this);
@@ -48,8 +49,13 @@ websocket_session::~websocket_session() {
 }
 
 void websocket_session::run(beast::http::request<beast::http::string_body> upgrade) {
-    // The WebSocket has its own timeouts (below); the TCP stream's would cut live readers off.
-    beast::get_lowest_layer(ws_).expires_never();
+    // Called on the front lane; from here on everything runs on this session's own lane.
+    net::dispatch(ws_.get_executor(),
+                  [self = shared_from_this(), req = std::move(upgrade)] { self->accept(req); });
+}
+
+void websocket_session::accept(const beast::http::request<beast::http::string_body>& upgrade) {
+    ws_.next_layer().keep_alive_while_waiting(weak_from_this());
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = ctx_.config.handshake_timeout;
     timeouts.idle_timeout = ctx_.config.idle_timeout;
@@ -69,9 +75,8 @@ void websocket_session::on_accept(error_code ec) {
     }
     ctx_.hub.join(shared_from_this());
     error_code ignored;
-    spdlog::debug(
-        "reader connected from {}",
-        beast::get_lowest_layer(ws_).socket().remote_endpoint(ignored).address().to_string());
+    spdlog::debug("reader connected from {}",
+                  ws_.next_layer().next_layer().remote_endpoint(ignored).address().to_string());
     do_read();
 }
 
@@ -151,20 +156,26 @@ void websocket_session::handle(const protocol::subscribe_request& req) {
                               std::to_string(ctx_.config.max_subscriptions) + " tickers",
                           req.ticker);
     }
-    auto start = ctx_.hub.subscribe(req, shared_from_this());
+    auto start = ctx_.hub.subscribe(req);
     if (start.outcome == subscription_start::kind::not_found) {
         return send_error("not_found", "no ticker '" + req.ticker + "'", req.ticker);
     }
     if (!already) {
         ctx_.metrics.subscriptions.fetch_add(1, std::memory_order_relaxed);
+        lane_.follow(req.ticker, shared_from_this());
     }
-    // Enqueued now, on this strand: events published meanwhile arrive through the strand too,
-    // so they queue up behind these frames and are filtered by last_seq.
+    // Queued now, on the lane's thread: events published meanwhile reach this reader through
+    // the lane, after these frames, and those up to start.seq are dropped by queue_event.
     subscriptions_[req.ticker] = subscription{req.ord, start.seq};
-    enqueue(std::move(start.first_frame));
-    for (auto& ev : start.replay) {
-        enqueue(std::shared_ptr<const std::string>(ev, &ev->frame));
+    if (!enqueue(std::move(start.first_frame))) {
+        return;
     }
+    for (auto& ev : start.replay) {
+        if (!enqueue(std::shared_ptr<const std::string>(ev, &ev->frame))) {
+            return;
+        }
+    }
+    ws_.next_layer().flush();
 }
 
 void websocket_session::handle(const protocol::more_request& req) {
@@ -175,21 +186,18 @@ void websocket_session::handle(const protocol::more_request& req) {
     }
     page_request page{req.ticker, req.after.ord, req.limit, req.after};
     ctx_.store.read([self = shared_from_this(), page](entry_store& store) {
-        std::shared_ptr<const std::string> frame;
+        std::string json;
         try {
             const auto result = store.list_entries(page);
-            frame = std::make_shared<const std::string>(
-                protocol::encode_page(page.ticker, page.ord, result.entries, result.next));
+            json = protocol::encode_page(page.ticker, page.ord, result.entries, result.next);
         } catch (const store_error&) {
-            frame = std::make_shared<const std::string>(protocol::encode_ws_error(
-                "not_found", "no ticker '" + page.ticker + "'", page.ticker));
+            json = protocol::encode_ws_error("not_found", "no ticker '" + page.ticker + "'",
+                                             page.ticker);
         } catch (const std::exception& e) {
             spdlog::error("store failed reading a page of {}: {}", page.ticker, e.what());
-            frame = std::make_shared<const std::string>(
-                protocol::encode_ws_error("internal", "could not read the page", page.ticker));
+            json = protocol::encode_ws_error("internal", "could not read the page", page.ticker);
         }
-        net::post(self->ws_.get_executor(),
-                  [self, frame = std::move(frame)]() mutable { self->enqueue(std::move(frame)); });
+        net::post(self->ws_.get_executor(), [self, json = std::move(json)] { self->send(json); });
     });
 }
 
@@ -199,31 +207,41 @@ void websocket_session::handle(const protocol::unsubscribe_request& req) {
         return send_error("not_subscribed", "not subscribed to '" + req.ticker + "'", req.ticker);
     }
     subscriptions_.erase(it);
-    ctx_.hub.unsubscribe(req.ticker, this);
+    lane_.unfollow(req.ticker, this);
     ctx_.metrics.subscriptions.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void websocket_session::send_error(std::string_view code, std::string_view message,
                                    std::string_view ticker) {
-    enqueue(std::make_shared<const std::string>(protocol::encode_ws_error(code, message, ticker)));
+    send(protocol::encode_ws_error(code, message, ticker));
 }
 
-void websocket_session::deliver(std::shared_ptr<const published_event> ev) {
-    net::post(ws_.get_executor(),
-              [self = shared_from_this(), ev = std::move(ev)] { self->on_event(ev); });
+void websocket_session::send(std::string_view json) {
+    if (enqueue(std::make_shared<const std::string>(protocol::websocket_text_frame(json)))) {
+        ws_.next_layer().flush();
+    }
 }
 
-void websocket_session::on_event(const std::shared_ptr<const published_event>& ev) {
+bool websocket_session::queue_event(const std::shared_ptr<const published_event>& ev) {
     const auto it = subscriptions_.find(ev->ticker);
     if (it == subscriptions_.end() || ev->seq <= it->second.last_seq) {
-        return; // unsubscribed meanwhile, or already part of the snapshot or replay
+        return false; // unsubscribed meanwhile, or already part of the snapshot or replay
     }
     if (ev->seq != it->second.last_seq + 1) {
         spdlog::error("ticker {}: reader skipped from seq {} to {}", ev->ticker,
                       it->second.last_seq, ev->seq);
     }
     it->second.last_seq = ev->seq;
-    enqueue(std::shared_ptr<const std::string>(ev, &ev->frame));
+    if (!enqueue(std::shared_ptr<const std::string>(ev, &ev->frame)) || flush_pending_) {
+        return false;
+    }
+    flush_pending_ = true;
+    return true;
+}
+
+void websocket_session::flush_events() {
+    flush_pending_ = false;
+    ws_.next_layer().flush();
 }
 
 void websocket_session::shut_down() {
@@ -233,47 +251,22 @@ void websocket_session::shut_down() {
     });
 }
 
-void websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
+bool websocket_session::enqueue(std::shared_ptr<const std::string> frame) {
     if (closing_) {
-        return;
+        return false;
     }
-    if (queued_bytes_ + frame->size() > ctx_.config.max_queue_bytes) {
+    auto& out = ws_.next_layer();
+    if (out.queued_bytes() + frame->size() > ctx_.config.max_queue_bytes) {
         ctx_.metrics.slow_readers_dropped.fetch_add(1, std::memory_order_relaxed);
-        spdlog::info("closing a slow reader: {} bytes queued", queued_bytes_);
-        return close_with(close_slow_reader,
-                          "slow reader: send queue over " +
-                              std::to_string(ctx_.config.max_queue_bytes / 1024) + " KiB",
-                          false);
+        spdlog::info("closing a slow reader: {} bytes queued", out.queued_bytes());
+        close_with(close_slow_reader,
+                   "slow reader: send queue over " +
+                       std::to_string(ctx_.config.max_queue_bytes / 1024) + " KiB",
+                   false);
+        return false;
     }
-    queued_bytes_ += frame->size();
-    queue_.push_back(std::move(frame));
-    if (!writing_) {
-        do_write();
-    }
-}
-
-void websocket_session::do_write() {
-    writing_ = true;
-    ws_.text(true);
-    ws_.async_write(net::buffer(*queue_.front()),
-                    beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
-}
-
-void websocket_session::on_write(error_code ec, std::size_t bytes) {
-    writing_ = false;
-    if (ec) {
-        return fail(ec, "websocket write");
-    }
-    ctx_.metrics.frames_sent.fetch_add(1, std::memory_order_relaxed);
-    ctx_.metrics.bytes_sent.fetch_add(bytes, std::memory_order_relaxed);
-    queued_bytes_ -= queue_.front()->size();
-    queue_.pop_front();
-    if (!queue_.empty()) {
-        return do_write();
-    }
-    if (close_after_flush_) {
-        do_close();
-    }
+    out.push(std::move(frame));
+    return true;
 }
 
 void websocket_session::close_with(std::uint16_t code, std::string reason, bool flush) {
@@ -284,31 +277,17 @@ void websocket_session::close_with(std::uint16_t code, std::string reason, bool 
     close_code_ = code;
     close_reason_ = std::move(reason);
     if (!flush) {
-        // Keep only the frame being written: Beast finishes it before the close frame.
-        while (queue_.size() > (writing_ ? 1u : 0u)) {
-            queued_bytes_ -= queue_.back()->size();
-            queue_.pop_back();
-        }
-    }
-    if (queue_.empty() || !flush) {
-        do_close();
-    } else {
-        close_after_flush_ = true;
+        ws_.next_layer().drop_queued();
     }
     // A reader that never reads again would hold the close (and this session) forever.
     close_timer_.expires_after(close_grace);
     close_timer_.async_wait([self = shared_from_this()](error_code ec) {
         if (!ec) {
             error_code ignored;
-            beast::get_lowest_layer(self->ws_).socket().close(ignored);
+            self->ws_.next_layer().next_layer().close(ignored);
         }
     });
-}
-
-void websocket_session::do_close() {
-    if (close_sent_) {
-        return;
-    }
+    // The close frame is queued behind what is left in the queue.
     close_sent_ = true;
     websocket::close_reason why;
     why.code = close_code_;
