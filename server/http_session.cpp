@@ -197,7 +197,7 @@ void http_session::handle_request() {
         api.content_type = std::string(req[http::field::content_type]);
         api.idempotency_key = std::string(req["Idempotency-Key"]);
         ctx_.metrics.requests_in_flight.fetch_add(1, std::memory_order_relaxed);
-        // The answer may come from a store thread: hop back onto this connection's strand.
+        // The answer may come from a store thread: hop back onto this connection's lane.
         ctx_.api.handle(api, [self = shared_from_this(), version, keep_alive](api_response answer) {
             net::post(self->stream_.get_executor(), [self, version, keep_alive,
                                                      answer = std::move(answer)]() mutable {
