@@ -44,6 +44,7 @@ parse_result parse_config(int argc, const char* const* argv) {
     std::string editors;
     std::string seed;
     std::size_t queue_kib = config.max_queue_bytes / 1024;
+    std::size_t send_buffer_kib = config.send_buffer_bytes / 1024;
     unsigned idle_seconds = static_cast<unsigned>(config.idle_timeout.count());
 
     app.add_option("--listen", listen, "address:port to serve on")
@@ -101,6 +102,11 @@ parse_result parse_config(int argc, const char* const* argv) {
         ->envname("TICKERD_MAX_QUEUE_KIB")
         ->check(CLI::Range(16, 1 << 20))
         ->capture_default_str();
+    app.add_option("--send-buffer-kib", send_buffer_kib,
+                   "kernel send buffer per reader (SO_SNDBUF), besides the send queue")
+        ->envname("TICKERD_SEND_BUFFER_KIB")
+        ->check(CLI::Range(4, 1 << 16))
+        ->capture_default_str();
     app.add_option("--replay-window", config.replay_window, "events per ticker kept for resume")
         ->envname("TICKERD_REPLAY_WINDOW")
         ->check(CLI::Range(1, 1000000))
@@ -131,6 +137,7 @@ parse_result parse_config(int argc, const char* const* argv) {
     config.editors_file = editors;
     config.seed_file = seed;
     config.max_queue_bytes = queue_kib * 1024;
+    config.send_buffer_bytes = send_buffer_kib * 1024;
     config.idle_timeout = std::chrono::seconds(idle_seconds);
     if (config.threads == 0) {
         config.threads = std::max(1u, std::thread::hardware_concurrency());

@@ -33,7 +33,10 @@ struct server_config {
     std::size_t max_frame_bytes = 8 * 1024;        ///< larger client frames close with 1009
     std::size_t max_subscriptions = 16;            ///< per connection
     std::size_t max_queue_bytes = 4 * 1024 * 1024; ///< a slower reader is closed (4008)
-    std::size_t replay_window = 1000;              ///< events per ticker a reader can resume from
+    /// The kernel's send buffer per reader (SO_SNDBUF). Left to autotuning it grows to
+    /// megabytes for a reader that stopped reading, beyond max_queue_bytes.
+    std::size_t send_buffer_bytes = 128 * 1024;
+    std::size_t replay_window = 1000; ///< events per ticker a reader can resume from
     std::chrono::seconds handshake_timeout{30};
     std::chrono::seconds idle_timeout{60}; ///< pings after half of it, drops after all of it
     double messages_per_second = 10;       ///< per reader, with bursts of twice that

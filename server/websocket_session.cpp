@@ -34,6 +34,14 @@ websocket_session::websocket_session(tcp::socket&& socket, io_lane& lane, const 
     , tokens_at_(std::chrono::steady_clock::now()) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics.websockets_open.fetch_add(1, std::memory_order_relaxed);
+    // What a reader that stopped reading can hold is this plus --max-queue-kib, not the
+    // megabytes the kernel's autotuning would grow the buffer to meanwhile.
+    error_code ec;
+    ws_.next_layer().next_layer().set_option(
+        net::socket_base::send_buffer_size(static_cast<int>(ctx.config.send_buffer_bytes)), ec);
+    if (ec) {
+        fail(ec, "websocket send buffer");
+    }
 }
 
 websocket_session::~websocket_session() {
