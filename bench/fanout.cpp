@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -505,11 +506,11 @@ void print_json(const options& opt, const run_result& r) {
 
 int coordinate(const options& opt, std::vector<worker_process>& workers) {
     run_result r;
-    publisher pub(opt);
-    pub.open(std::chrono::seconds(10));
+    auto pub = std::make_unique<publisher>(opt);
+    pub->open(std::chrono::seconds(10));
     if (opt.prefill > 0) {
         // A snapshot of real size for every reader, as on a ticker that has been running.
-        const auto pre = pub.publish(opt.prefill, 0, std::chrono::seconds(60));
+        const auto pre = pub->publish(opt.prefill, 0, std::chrono::seconds(60));
         if (pre.ok < opt.prefill) {
             throw std::runtime_error("prefilling the ticker failed: " + pre.first_error);
         }
@@ -547,6 +548,10 @@ int coordinate(const options& opt, std::vector<worker_process>& workers) {
     r.rss_after_kib = rss_kib(opt.server_pid);
     if (opt.idle_seconds > 0 && r.connected > 0) {
         r.idle = hold_idle(opt, workers, r.connected);
+        // tickerd closes an HTTP connection that sends no request for 30 s: after the idle
+        // window the posts go over fresh ones.
+        pub = std::make_unique<publisher>(opt);
+        pub->open(std::chrono::seconds(10));
     }
 
     const auto server_cpu_before = process_cpu_seconds(opt.server_pid);
@@ -556,7 +561,7 @@ int coordinate(const options& opt, std::vector<worker_process>& workers) {
     const auto window = std::chrono::milliseconds(
         static_cast<std::int64_t>(1000.0 * opt.entries / opt.rate) + 60'000);
     if (r.connected > 0) {
-        r.posts = pub.publish(opt.entries, opt.rate, window);
+        r.posts = pub->publish(opt.entries, opt.rate, window);
     } else {
         r.posts.unsent = opt.entries;
         r.posts.first_error = "no subscriber connected";
