@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -136,6 +137,14 @@ std::optional<double> machine_busy_seconds() {
            static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+/// CPU seconds used so far by the server, by us (this process and the workers) and by the whole
+/// machine: two readings bracket a window.
+struct cpu_reading {
+    std::optional<double> server;
+    double client = 0;
+    std::optional<double> machine;
+};
+
 struct worker_process {
     pid_t pid = -1;
     int command_fd = -1; // we write
@@ -188,6 +197,17 @@ std::vector<worker_process> fork_workers(const options& opt) {
     return workers;
 }
 
+cpu_reading read_cpu(const options& opt, const std::vector<worker_process>& workers) {
+    cpu_reading c;
+    c.server = process_cpu_seconds(opt.server_pid);
+    c.client = cpu_seconds();
+    for (const auto& w : workers) {
+        c.client += process_cpu_seconds(w.pid).value_or(0);
+    }
+    c.machine = machine_busy_seconds();
+    return c;
+}
+
 /// Ends the workers: those still running after a short wait are killed.
 void reap(std::vector<worker_process>& workers) {
     for (auto& w : workers) {
@@ -218,6 +238,59 @@ void reap(std::vector<worker_process>& workers) {
     }
 }
 
+/// The idle window: every reader connected and quiet, the server only pinging them.
+struct idle_result {
+    double seconds = 0; ///< wall time
+    std::int64_t connections = 0;
+    std::optional<double> server_cpu_seconds;
+    double client_cpu_seconds = 0;
+    std::optional<double> machine_cpu_seconds;
+
+    /// The server's CPU as a share of one core, in percent.
+    std::optional<double> server_core_percent() const {
+        if (!server_cpu_seconds || seconds <= 0) {
+            return std::nullopt;
+        }
+        return *server_cpu_seconds / seconds * 100;
+    }
+    /// The server's CPU per connection held for a second, in microseconds.
+    std::optional<double> server_us_per_connection_second() const {
+        if (!server_cpu_seconds || seconds <= 0 || connections == 0) {
+            return std::nullopt;
+        }
+        return *server_cpu_seconds * 1e6 / seconds / static_cast<double>(connections);
+    }
+    /// Cores busy with anything but the server and us: other work that disturbed the reading.
+    std::optional<double> others_cores() const {
+        if (!machine_cpu_seconds || seconds <= 0) {
+            return std::nullopt;
+        }
+        return std::max(0.0, *machine_cpu_seconds - server_cpu_seconds.value_or(0) -
+                                 client_cpu_seconds) /
+               seconds;
+    }
+};
+
+/// Holds every connection idle for --idle-seconds and measures what that costs.
+idle_result hold_idle(const options& opt, const std::vector<worker_process>& workers,
+                      std::int64_t connections) {
+    idle_result idle;
+    idle.connections = connections;
+    const auto before = read_cpu(opt, workers);
+    const auto start = steady::now();
+    std::this_thread::sleep_for(std::chrono::seconds(opt.idle_seconds));
+    const auto after = read_cpu(opt, workers);
+    idle.seconds = std::chrono::duration<double>(steady::now() - start).count();
+    if (before.server && after.server) {
+        idle.server_cpu_seconds = *after.server - *before.server;
+    }
+    idle.client_cpu_seconds = after.client - before.client;
+    if (before.machine && after.machine) {
+        idle.machine_cpu_seconds = *after.machine - *before.machine;
+    }
+    return idle;
+}
+
 struct run_result {
     std::int64_t connected = 0;
     std::int64_t connect_failed = 0;
@@ -233,7 +306,8 @@ struct run_result {
     std::optional<double> server_cpu_seconds;
     double client_cpu_seconds = 0;
     std::optional<double> machine_cpu_seconds;
-    double window_seconds = 0; ///< posting and settling, wall time
+    double window_seconds = 0;       ///< posting and settling, wall time
+    std::optional<idle_result> idle; ///< with --idle-seconds
 };
 
 double ms(std::uint64_t ns) {
@@ -298,6 +372,21 @@ void print_text(const options& opt, const run_result& r) {
         static_cast<long long>(r.connected), opt.subscribers, r.connect_seconds,
         static_cast<long long>(r.connect_failed), r.connect_error.empty() ? "" : ": ",
         r.connect_error.c_str());
+    if (r.idle) {
+        const auto& idle = *r.idle;
+        std::printf("idle        %.1f s holding %lld connections: ", idle.seconds,
+                    static_cast<long long>(idle.connections));
+        if (idle.server_cpu_seconds) {
+            // /proc counts CPU in clock ticks (10 ms): two decimals are all there is.
+            std::printf("server CPU %.2f s = %.3f%% of one core, %.3f us per connection per second",
+                        *idle.server_cpu_seconds, idle.server_core_percent().value_or(0),
+                        idle.server_us_per_connection_second().value_or(0));
+        } else {
+            std::printf("server CPU not measured (no --server-pid)");
+        }
+        std::printf("; client CPU %.2f s; others %.3f cores\n", idle.client_cpu_seconds,
+                    idle.others_cores().value_or(0));
+    }
     std::printf("posts       %lld ok, %lld failed, %lld not sent, %.1f/s sent",
                 static_cast<long long>(r.posts.ok), static_cast<long long>(r.posts.failed),
                 static_cast<long long>(r.posts.unsent), post_rate(r));
@@ -399,6 +488,14 @@ void print_json(const options& opt, const run_result& r) {
         {"client_cpu_seconds", r.client_cpu_seconds},
         {"machine_cpu_seconds", optional_number(r.machine_cpu_seconds)},
         {"window_seconds", r.window_seconds},
+        {"idle_seconds", r.idle ? nlohmann::json(r.idle->seconds) : nullptr},
+        {"idle_server_cpu_seconds", r.idle ? optional_number(r.idle->server_cpu_seconds) : nullptr},
+        {"idle_server_core_percent",
+         r.idle ? optional_number(r.idle->server_core_percent()) : nullptr},
+        {"idle_server_us_per_connection_second",
+         r.idle ? optional_number(r.idle->server_us_per_connection_second()) : nullptr},
+        {"idle_client_cpu_seconds", r.idle ? nlohmann::json(r.idle->client_cpu_seconds) : nullptr},
+        {"idle_others_cores", r.idle ? optional_number(r.idle->others_cores()) : nullptr},
         {"workers_lost", r.workers_lost},
         {"first_error", !r.posts.first_error.empty() ? r.posts.first_error
                         : !r.connect_error.empty()   ? r.connect_error
@@ -409,11 +506,11 @@ void print_json(const options& opt, const run_result& r) {
 
 int coordinate(const options& opt, std::vector<worker_process>& workers) {
     run_result r;
-    publisher pub(opt);
-    pub.open(std::chrono::seconds(10));
+    auto pub = std::make_unique<publisher>(opt);
+    pub->open(std::chrono::seconds(10));
     if (opt.prefill > 0) {
         // A snapshot of real size for every reader, as on a ticker that has been running.
-        const auto pre = pub.publish(opt.prefill, 0, std::chrono::seconds(60));
+        const auto pre = pub->publish(opt.prefill, 0, std::chrono::seconds(60));
         if (pre.ok < opt.prefill) {
             throw std::runtime_error("prefilling the ticker failed: " + pre.first_error);
         }
@@ -449,6 +546,13 @@ int coordinate(const options& opt, std::vector<worker_process>& workers) {
     r.connect_seconds = static_cast<double>(connect_end - connect_start) / 1e9;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     r.rss_after_kib = rss_kib(opt.server_pid);
+    if (opt.idle_seconds > 0 && r.connected > 0) {
+        r.idle = hold_idle(opt, workers, r.connected);
+        // tickerd closes an HTTP connection that sends no request for 30 s: after the idle
+        // window the posts go over fresh ones.
+        pub = std::make_unique<publisher>(opt);
+        pub->open(std::chrono::seconds(10));
+    }
 
     const auto server_cpu_before = process_cpu_seconds(opt.server_pid);
     const double own_cpu_before = cpu_seconds();
@@ -457,7 +561,7 @@ int coordinate(const options& opt, std::vector<worker_process>& workers) {
     const auto window = std::chrono::milliseconds(
         static_cast<std::int64_t>(1000.0 * opt.entries / opt.rate) + 60'000);
     if (r.connected > 0) {
-        r.posts = pub.publish(opt.entries, opt.rate, window);
+        r.posts = pub->publish(opt.entries, opt.rate, window);
     } else {
         r.posts.unsent = opt.entries;
         r.posts.first_error = "no subscriber connected";
@@ -566,6 +670,11 @@ int main(int argc, char** argv) {
     app.add_option("--connect-timeout", opt.connect_timeout_s,
                    "seconds for all subscribers to get their snapshot")
         ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    app.add_option("--idle-seconds", opt.idle_seconds,
+                   "hold the connections idle this long before posting, measuring the server's "
+                   "CPU (0: no idle window)")
+        ->check(CLI::Range(0, 86'400))
         ->capture_default_str();
     app.add_flag("--json", opt.json, "print the results as one line of JSON");
     CLI11_PARSE(app, argc, argv);

@@ -32,6 +32,9 @@ struct options {
     int prefill = 20;
     int connect_concurrency = 256;
     int connect_timeout_s = 120;
+    /// Seconds to hold every connection idle after connecting, measuring the server's CPU;
+    /// 0 = no idle window.
+    int idle_seconds = 0;
 
     // From `url`, filled in by main.
     std::string host;

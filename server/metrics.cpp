@@ -36,7 +36,8 @@ std::string metrics::summary() const {
         << " events_published=" << events_published.load() << " frames_sent=" << frames_sent.load()
         << " bytes_sent=" << bytes_sent.load()
         << " slow_readers_dropped=" << slow_readers_dropped.load()
-        << " bad_frames=" << bad_frames.load() << " store_ops=" << store_count_.load();
+        << " bad_frames=" << bad_frames.load() << " store_ops=" << store_count_.load()
+        << " store_reads=" << store_reads.load();
     return out.str();
 }
 
@@ -70,6 +71,9 @@ std::string metrics::render() const {
             "Connections closed at once for the connection caps.", connections_refused.load());
     counter("liveticker_messages_rate_limited_total",
             "Reader messages refused for the per-connection rate.", messages_rate_limited.load());
+    counter("liveticker_store_reads_total",
+            "Read jobs run by the store (pages from the database, not the hub's cache).",
+            store_reads.load());
 
     out << "# HELP liveticker_http_responses_total HTTP responses by status.\n"
            "# TYPE liveticker_http_responses_total counter\n";

@@ -23,6 +23,9 @@ public:
     std::atomic<std::uint64_t> connections_refused{0}; // over --max-connections(-per-ip)
     std::atomic<std::uint64_t> messages_rate_limited{0};
     std::atomic<std::int64_t> requests_in_flight{0}; // HTTP requests not yet answered
+    // Jobs run on the store's reader thread: pages and entries read from the database, where
+    // the hub's cached first pages did not serve. A crowd subscribing should not move it.
+    std::atomic<std::uint64_t> store_reads{0};
 
     void count_http_response(unsigned status) noexcept;
     /// One store operation's duration, for the latency histogram.
