@@ -787,7 +787,9 @@ long rss_kib(pid_t pid) {
 } // namespace
 
 TEST_CASE("one stalled reader among 100 costs the others nothing", "[server][slow]") {
-    tickerd_process server({.extra_args = {"--max-queue-kib", "64"}});
+    // A queue of 1 MiB: a reader thread that the scheduler keeps off the CPU for a moment (the
+    // machine is shared) must not pass for slow; the stalled one fills it within ~650 posts.
+    tickerd_process server({.extra_args = {"--max-queue-kib", "1024"}});
     http_client api(server.url());
     REQUIRE(create_ticker(api, "stau").status == 201);
 
@@ -865,7 +867,7 @@ TEST_CASE("one stalled reader among 100 costs the others nothing", "[server][slo
         closed = stalled.closed();
     });
 
-    // Post until the stalled reader's socket buffers and then its 64 KiB queue are full.
+    // Post until the stalled reader's socket buffers and then its 1 MiB queue are full.
     const std::string body(2000, 'x');
     std::int64_t posted = 0;
     while (!dropped && posted < 5000) {
