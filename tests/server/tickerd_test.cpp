@@ -1073,3 +1073,29 @@ TEST_CASE("soak: 2,000 readers come, go and resume while the ticker changes, and
     CHECK(equal == reader_count);
     CHECK(comebacks > reader_count / 2); // the readers did come and go
 }
+
+TEST_CASE("pings keep a reader that reads past the idle timeout; a silent one is dropped",
+          "[server][websocket][limits]") {
+    tickerd_process server({.extra_args = {"--idle-timeout", "2"}});
+    http_client api(server.url());
+    REQUIRE(create_ticker(api, "ruhe").status == 201);
+    ws_client reading(server.url());
+    subscribe(reading, "ruhe");
+    ws_client silent(server.url());
+    subscribe(silent, "ruhe");
+
+    // Three idle timeouts without a post. The reading reader answers tickerd's pings (at half
+    // the timeout) as it reads, as a browser does; the silent one reads nothing, so it answers
+    // nothing, and tickerd drops it after the timeout.
+    const auto until = std::chrono::steady_clock::now() + 6s;
+    while (std::chrono::steady_clock::now() < until) {
+        CHECK_FALSE(reading.read(200ms).has_value());
+    }
+    CHECK(metric_line(api, "liveticker_websockets") == "liveticker_websockets 1");
+
+    const auto id = post(api, "ruhe", "Nach der Pause");
+    const auto ev = read_json(reading);
+    CHECK(ev["type"] == "event");
+    CHECK(ev["entry"]["id"] == id);
+    CHECK_THROWS_AS(silent.read(2s), liveticker::client::client_error);
+}
