@@ -101,6 +101,10 @@ void queued_socket::write_now() {
             return wait_for_room();
         }
     }
+    wake_flush_waiter();
+}
+
+void queued_socket::wake_flush_waiter() {
     if (flush_awaited_) {
         flush_awaited_ = false;
         flushed_.cancel();
@@ -134,10 +138,7 @@ void queued_socket::fail_writes(error_code ec) {
     // The reader is gone or broken: closing ends Beast's pending read, and with it the session.
     error_code ignored;
     socket_.close(ignored);
-    if (flush_awaited_) {
-        flush_awaited_ = false;
-        flushed_.cancel();
-    }
+    wake_flush_waiter();
 }
 
 void queued_socket::drop_queued() {

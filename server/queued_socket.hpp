@@ -70,9 +70,9 @@ public:
                     push(std::move(copy));
                     flush();
                 }
-                const error_code ec = failed_ ? error_code(net::error::broken_pipe) : error_code();
-                net::post(socket_.get_executor(),
-                          beast::bind_front_handler(std::move(handler), ec, failed_ ? 0 : n));
+                net::post(
+                    socket_.get_executor(),
+                    beast::bind_front_handler(std::move(handler), failure(), failed_ ? 0 : n));
             },
             handler, buffers);
     }
@@ -96,6 +96,8 @@ private:
     void wait_for_room();
     void fail_writes(error_code ec);
     void pop_front();
+    /// Wakes async_wait_flushed: the queue is empty, or will never empty (the socket failed).
+    void wake_flush_waiter();
     error_code failure() const {
         return failed_ ? error_code(net::error::broken_pipe) : error_code();
     }
