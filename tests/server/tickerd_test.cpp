@@ -764,6 +764,33 @@ TEST_CASE("readers that flood, come from elsewhere or too often are held to the 
     }
 }
 
+TEST_CASE("editors' tokens never reach tickerd's log, even at trace level", "[server][limits]") {
+    tickerd_process server({.extra_args = {"--log-level", "trace"}});
+    http_client api(server.url());
+    const std::string guessed = "guessed-token-4711-4711";
+    REQUIRE(create_ticker(api, "geheim").status == 201);
+    post(api, "geheim", "von Bob", editor(liveticker::test::bob_token));
+    CHECK(api.request("POST", "/api/tickers/geheim/entries", json{{"body", "x"}}.dump(),
+                      {{"Authorization", "Bearer " + guessed}})
+              .status == 401);
+    CHECK(api.request("PATCH", "/api/tickers/geheim", json{{"title", "x"}}.dump(),
+                      {{"Authorization", guessed}}) // no "Bearer": malformed
+              .status == 401);
+    CHECK_THROWS_AS(
+        ws_client(server.url(), "/ws", 5s,
+                  {{"Origin", "https://fremd.example"}, {"Authorization", "Bearer " + guessed}}),
+        liveticker::client::client_error);
+    REQUIRE(server.stop() == 0);
+
+    const auto log = server.output();
+    INFO(log);
+    // The requests were logged (so the log was there to leak into), their tokens were not.
+    CHECK(log.find("http POST /api/tickers/geheim/entries") != std::string::npos);
+    CHECK(log.find(liveticker::test::alice_token) == std::string::npos);
+    CHECK(log.find(liveticker::test::bob_token) == std::string::npos);
+    CHECK(log.find(guessed) == std::string::npos);
+}
+
 namespace {
 
 std::string metric_line(http_client& api, const std::string& name) {
