@@ -4,6 +4,36 @@
 
 namespace liveticker::server {
 
+namespace {
+std::size_t this_thread_shard() noexcept {
+    static std::atomic<std::size_t> next{0};
+    thread_local const std::size_t shard = next.fetch_add(1, std::memory_order_relaxed);
+    return shard;
+}
+} // namespace
+
+void metrics::count_sent(std::uint64_t frames, std::uint64_t bytes) noexcept {
+    auto& mine = sent_[this_thread_shard() % sent_shards];
+    mine.frames.fetch_add(frames, std::memory_order_relaxed);
+    mine.bytes.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+std::uint64_t metrics::frames_sent() const noexcept {
+    std::uint64_t sum = 0;
+    for (const auto& shard : sent_) {
+        sum += shard.frames.load(std::memory_order_relaxed);
+    }
+    return sum;
+}
+
+std::uint64_t metrics::bytes_sent() const noexcept {
+    std::uint64_t sum = 0;
+    for (const auto& shard : sent_) {
+        sum += shard.bytes.load(std::memory_order_relaxed);
+    }
+    return sum;
+}
+
 void metrics::count_http_response(unsigned status) noexcept {
     std::size_t slot = tracked_statuses.size(); // "other"
     for (std::size_t i = 0; i < tracked_statuses.size(); ++i) {
@@ -33,9 +63,8 @@ std::string metrics::summary() const {
     std::ostringstream out;
     out << "connections=" << connections_open.load() << " websockets=" << websockets_open.load()
         << " subscriptions=" << subscriptions.load()
-        << " events_published=" << events_published.load() << " frames_sent=" << frames_sent.load()
-        << " bytes_sent=" << bytes_sent.load()
-        << " slow_readers_dropped=" << slow_readers_dropped.load()
+        << " events_published=" << events_published.load() << " frames_sent=" << frames_sent()
+        << " bytes_sent=" << bytes_sent() << " slow_readers_dropped=" << slow_readers_dropped.load()
         << " bad_frames=" << bad_frames.load() << " store_ops=" << store_count_.load()
         << " store_reads=" << store_reads.load();
     return out.str();
@@ -58,10 +87,9 @@ std::string metrics::render() const {
           subscriptions.load());
     counter("liveticker_events_published_total", "Events published to readers.",
             events_published.load());
-    counter("liveticker_frames_sent_total", "WebSocket frames written to readers.",
-            frames_sent.load());
+    counter("liveticker_frames_sent_total", "WebSocket frames written to readers.", frames_sent());
     counter("liveticker_bytes_sent_total", "WebSocket payload bytes written to readers.",
-            bytes_sent.load());
+            bytes_sent());
     counter("liveticker_slow_readers_dropped_total",
             "Readers closed because their send queue passed the limit.",
             slow_readers_dropped.load());

@@ -76,27 +76,26 @@ void queued_socket::write_now() {
             offered += queue_[i]->size() - skip;
         }
         error_code ec;
-        std::size_t written = socket_.write_some(gather, ec);
+        const std::size_t written = socket_.write_some(gather, ec);
         if (ec == net::error::would_block || ec == net::error::try_again) {
             return wait_for_room();
         }
         if (ec) {
             return fail_writes(ec);
         }
-        metrics_.bytes_sent.fetch_add(written, std::memory_order_relaxed);
         const bool send_buffer_full = written < offered;
         std::uint64_t frames = 0;
-        while (written > 0) {
+        for (std::size_t rest = written; rest > 0;) {
             const std::size_t left = queue_[head_]->size() - front_written_;
-            if (written < left) {
-                front_written_ += written;
+            if (rest < left) {
+                front_written_ += rest;
                 break;
             }
-            written -= left;
+            rest -= left;
             pop_front();
             ++frames;
         }
-        metrics_.frames_sent.fetch_add(frames, std::memory_order_relaxed);
+        metrics_.count_sent(frames, written);
         if (send_buffer_full) {
             return wait_for_room();
         }

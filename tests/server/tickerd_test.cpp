@@ -95,6 +95,20 @@ std::vector<std::int64_t> ids_of(const json& entries) {
     return ids;
 }
 
+std::string metric_line(http_client& api, const std::string& name) {
+    const auto body = api.request("GET", "/metrics").body;
+    const auto at = body.find("\n" + name + " ");
+    return at == std::string::npos ? std::string()
+                                   : body.substr(at + 1, body.find('\n', at + 1) - at - 1);
+}
+
+/// The value of an unlabelled metric in /metrics.
+std::uint64_t metric_value(http_client& api, const std::string& name) {
+    const auto line = metric_line(api, name);
+    REQUIRE_FALSE(line.empty());
+    return std::stoull(line.substr(name.size() + 1));
+}
+
 /// Checks that nothing else arrives for a short while.
 void expect_silence(ws_client& ws) {
     const auto text = ws.read(300ms);
@@ -390,6 +404,7 @@ TEST_CASE("a reader gets a snapshot in its order and then every change live",
             api.request("PATCH", "/api/tickers/gipfel", json{{"status", "ended"}}.dump(), editor())
                 .status == 200);
 
+        std::uint64_t event_bytes = 0;
         for (auto* ws : {&newest, &oldest}) {
             const auto e1 = expect(*ws, "event");
             CHECK(e1["seq"] == 6);
@@ -410,7 +425,14 @@ TEST_CASE("a reader gets a snapshot in its order and then every change live",
             CHECK(e4["op"] == "ticker");
             CHECK(e4["ticker_state"]["status"] == "ended");
             expect_silence(*ws);
+            for (const auto& e : {e1, e2, e3, e4}) {
+                event_bytes += e.dump().size();
+            }
         }
+        // /metrics counts what the readers got, whichever lane wrote it: two handshakes, two
+        // snapshots and these eight events at least (a ping may have gone out too).
+        CHECK(metric_value(api, "liveticker_frames_sent_total") >= 2 + 2 + 8);
+        CHECK(metric_value(api, "liveticker_bytes_sent_total") >= event_bytes);
         // An ended ticker takes no new entries, and says why.
         const auto refused = api.request("POST", "/api/tickers/gipfel/entries",
                                          json{{"body", "zu spät"}}.dump(), editor());
@@ -792,13 +814,6 @@ TEST_CASE("editors' tokens never reach tickerd's log, even at trace level", "[se
 }
 
 namespace {
-
-std::string metric_line(http_client& api, const std::string& name) {
-    const auto body = api.request("GET", "/metrics").body;
-    const auto at = body.find("\n" + name + " ");
-    return at == std::string::npos ? std::string()
-                                   : body.substr(at + 1, body.find('\n', at + 1) - at - 1);
-}
 
 long rss_kib(pid_t pid) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
