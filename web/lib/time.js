@@ -7,7 +7,7 @@ function dayKeyFormat(timeZone) {
   if (!dayKeyFormats.has(timeZone)) {
     dayKeyFormats.set(
       timeZone,
-      new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+      new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
     );
   }
   return dayKeyFormats.get(timeZone);
@@ -15,7 +15,10 @@ function dayKeyFormat(timeZone) {
 
 /** "2021-12-30": the calendar day of an instant in a time zone. */
 export function dayKey(date, timeZone) {
-  return dayKeyFormat(timeZone).format(date);
+  // Put together from the parts: no locale promises ISO order. en-CA's format has changed
+  // between ICU releases, and Debian's Node 18 (system ICU) formats it as "03/29/2021".
+  const { year, month, day } = toParts(dayKeyFormat(timeZone), date);
+  return `${year}-${month}-${day}`;
 }
 
 /** The calendar day before a day key, by calendar arithmetic (DST days are not 24 hours). */
@@ -24,12 +27,16 @@ export function previousDayKey(key) {
   return new Date(Date.UTC(year, month - 1, day - 1)).toISOString().slice(0, 10);
 }
 
-function partsOf(date, locale, timeZone, options) {
+function toParts(format, date) {
   const parts = {};
-  for (const { type, value } of new Intl.DateTimeFormat(locale, { timeZone, ...options }).formatToParts(date)) {
+  for (const { type, value } of format.formatToParts(date)) {
     parts[type] = value;
   }
   return parts;
+}
+
+function partsOf(date, locale, timeZone, options) {
+  return toParts(new Intl.DateTimeFormat(locale, { timeZone, ...options }), date);
 }
 
 /** "21:30": always 24-hour, two digits each, whatever the locale's habit. */
